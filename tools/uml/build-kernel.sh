@@ -14,6 +14,12 @@ srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 cfghash=$(cat "$here/config.fragment" | sha256sum | cut -c1-12)
 out="$cache/uml-$srcver-$cfghash"
 
+mkdir -p "$cache"
+# One build at a time: a second caller waits for the first and then finds
+# the finished kernel.
+exec 9>"$cache/uml.lock"
+flock 9
+
 if [ -x "$out/linux" ] && [ -f "$out/.dynmem-done" ]; then
 	echo "$out"
 	exit 0

@@ -14,7 +14,8 @@
  * Every command that changes something needs CAP_NET_ADMIN in the network
  * namespace's owning user namespace (GENL_ADMIN_PERM); reads are open to all.
  * Attribute policies are strict: unknown attributes, wrong lengths and
- * read-only attributes in a request are rejected.
+ * read-only attributes in a request are rejected, and so are reserved bits
+ * in the generic netlink header and unknown nlmsg_flags.
  *
  * DYNMEM_CMD_VM_NEW
  * -----------------
@@ -22,7 +23,8 @@
  * Creates a VM record. Attributes (top level, enum dynmem_vm_attr):
  *
  *    DYNMEM_VM_A_NAME: NLA_NUL_STRING, required, 1..DYNMEM_NAME_MAX - 1
- *                      printable characters, no spaces; unique on the host
+ *                      printable ASCII characters other than space
+ *                      (0x21..0x7e); unique on the host
  *    DYNMEM_VM_A_STARTUP: NLA_U64, required, bytes
  *    DYNMEM_VM_A_MINIMUM: NLA_U64, bytes, default: STARTUP
  *    DYNMEM_VM_A_MAXIMUM: NLA_U64, bytes, default: STARTUP
@@ -34,6 +36,10 @@
  * Sizes are non-zero multiples of DYNMEM_SIZE_ALIGN (4 KiB) and at most
  * DYNMEM_SIZE_MAX. The record must satisfy
  * MINIMUM <= STARTUP <= MAXIMUM.
+ *
+ * DYNMEM_VM_A_STATE, _TARGET and _STATS are read-only. DYNMEM_VM_A_PID and
+ * DYNMEM_VM_A_CID are reserved for attaching a record to a running VM;
+ * requests that carry any of them are rejected.
  *
  * DYNMEM_CMD_VM_SET
  * -----------------
@@ -57,8 +63,9 @@
  * order. A dump that spans several recv() calls is checked against a
  * generation counter: if records were added, changed or removed between
  * two parts, the part carries NLM_F_DUMP_INTR and the dump should be
- * retried. Without NLM_F_DUMP, DYNMEM_VM_A_NAME is required and one message
- * comes back. Each message holds:
+ * retried. A dump takes no attributes. Without NLM_F_DUMP,
+ * DYNMEM_VM_A_NAME is required and one message comes back. Each message
+ * holds:
  *
  *    DYNMEM_VM_A_NAME: NLA_NUL_STRING
  *    DYNMEM_VM_A_STARTUP, _MINIMUM, _MAXIMUM: NLA_U64
@@ -92,14 +99,20 @@
  * Every successful change is announced to the multicast group
  * DYNMEM_MCGRP_EVENTS: a message with the command that made the change
  * (VM_NEW, VM_SET, VM_DEL, HOST_SET) and the same attributes as the reply
- * to a GET of the object after the change (for VM_DEL: before it).
+ * to a GET of the object after the change (for VM_DEL: before it). A SET
+ * that leaves every value as it was is announced too. A request with
+ * NLM_F_ECHO gets the same message back on its own socket. Events leave
+ * in the order of the changes; a listener that sees ENOBUFS on its socket
+ * has lost some and should dump afresh.
  *
  * Errors
  * ------
  *
  * Errors come back as negative errno values in the netlink ACK, with an
  * extended ACK message that names the attribute and the rule broken, for
- * example "maximum (1048576) is below startup (2097152)":
+ * example "maximum: below startup", and, when one attribute of the request
+ * is to blame, points at it (NLMSGERR_ATTR_OFFS); a missing required
+ * attribute is named in NLMSGERR_ATTR_MISS_TYPE:
  *
  *    -EINVAL     a value breaks a rule
  *    -ENOENT     no VM record of that name
@@ -119,7 +132,7 @@
 #define DYNMEM_NAME_MAX		64
 
 #define DYNMEM_SIZE_ALIGN	4096ULL
-#define DYNMEM_SIZE_MAX		(1ULL << 50)	/* 1 PiB */
+#define DYNMEM_SIZE_MAX		0x4000000000000ULL	/* 1 PiB */
 
 #define DYNMEM_BUFFER_MIN	5
 #define DYNMEM_BUFFER_MAX	2000
@@ -144,6 +157,7 @@ enum dynmem_cmd {
 	DYNMEM_CMD_HOST_SET,
 	__DYNMEM_CMD_MAX
 };
+
 #define DYNMEM_CMD_MAX (__DYNMEM_CMD_MAX - 1)
 
 /**
@@ -174,6 +188,7 @@ enum dynmem_vm_attr {
 	DYNMEM_VM_A_STATS,	/* read-only, nested enum dynmem_vm_stat */
 	__DYNMEM_VM_A_MAX
 };
+
 #define DYNMEM_VM_A_MAX (__DYNMEM_VM_A_MAX - 1)
 
 /* Counters of an attached VM (reserved; bytes unless stated). */
@@ -195,6 +210,7 @@ enum dynmem_vm_stat {
 	DYNMEM_VM_STAT_LAST_ERROR,	/* NLA_S32, -errno */
 	__DYNMEM_VM_STAT_MAX
 };
+
 #define DYNMEM_VM_STAT_MAX (__DYNMEM_VM_STAT_MAX - 1)
 
 enum dynmem_host_attr {
@@ -208,6 +224,7 @@ enum dynmem_host_attr {
 	DYNMEM_HOST_A_OVERCOMMIT,	/* read-only */
 	__DYNMEM_HOST_A_MAX
 };
+
 #define DYNMEM_HOST_A_MAX (__DYNMEM_HOST_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_DYNMEM_H */
