@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dynmem_host: the host side of dynmem, Dynamic Memory for KVM guests.
+ *
+ * The module keeps a record of every VM's memory policy and serves it over
+ * the "dynmem" generic netlink family (see uapi/linux/dynmem.h). Each part
+ * lives in its own file with an init and an uninit: vm.c holds the host
+ * object and the VM registry, settings.c the rules a policy must follow,
+ * netlink.c the family. This file only brings them up in order and takes
+ * them down in reverse.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dynmem.h>
+#include <linux/genetlink.h>
+#include <linux/module.h>
+
+#include "netlink.h"
+#include "vm.h"
+
+/* The host object; netlink.c serves it between init and exit. */
+static struct dmh_host *dmh_host;
+
+static int __init dmh_init(void)
+{
+	int ret;
+
+	ret = dmh_vm_init();
+	if (ret)
+		return ret;
+
+	dmh_host = dmh_host_create();
+	if (!dmh_host) {
+		ret = -ENOMEM;
+		goto err_vm_uninit;
+	}
+
+	ret = dmh_netlink_init(dmh_host);
+	if (ret)
+		goto err_destroy_host;
+
+	pr_info("Dynamic Memory host loaded\n");
+	return 0;
+
+err_destroy_host:
+	dmh_host_destroy(dmh_host);
+err_vm_uninit:
+	dmh_vm_uninit();
+	return ret;
+}
+
+static void __exit dmh_exit(void)
+{
+	dmh_netlink_uninit();
+	dmh_host_destroy(dmh_host);
+	dmh_vm_uninit();
+	pr_info("Dynamic Memory host unloaded\n");
+}
+
+module_init(dmh_init);
+module_exit(dmh_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("dynmem host: Dynamic Memory for KVM guests");
+MODULE_ALIAS_GENL_FAMILY(DYNMEM_GENL_NAME);

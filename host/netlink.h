@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The "dynmem" generic netlink family.
+ */
+
+#ifndef _DMH_NETLINK_H
+#define _DMH_NETLINK_H
+
+struct dmh_host;
+
+int dmh_netlink_init(struct dmh_host *host);
+void dmh_netlink_uninit(void);
+
+#endif /* _DMH_NETLINK_H */
