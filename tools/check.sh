@@ -4,8 +4,8 @@
 #
 #   tools/check.sh KDIR
 #
-# Each suite below is a program that prints KTAP; its top-level results are
-# counted. A suite that exits non-zero without reporting a failed test
+# Each suite below is a program that prints KTAP; every leaf test counts
+# (tools/ktap-count.awk). A suite that exits non-zero without reporting a failed test
 # counts as one failure of its own, so a crash cannot pass for success.
 set -u
 
@@ -26,8 +26,9 @@ suite() { # suite NAME COMMAND...
 	"$@" >"$out" 2>&1
 	rc=$?
 	cat "$out"
-	p=$(grep -Ec '^ok [0-9]+' "$out")
-	f=$(grep -Ec '^not ok [0-9]+' "$out")
+	set -- $(awk -f tools/ktap-count.awk "$out")
+	p=$1
+	f=$2
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $name: exited with status $rc"
 		f=1
@@ -45,7 +46,8 @@ suite build-tools make -s -C tools all check
 suite lint tools/lint.sh "$kdir"
 suite uapi-spec python3 selftests/spec_check.py
 suite kunit tools/uml/run --timeout 300 selftests/kunit.sh
-suite netlink tools/uml/run --timeout 600 selftests/netlink/run.sh
+suite netlink tools/uml/run --timeout 900 selftests/netlink/run.sh
+suite testbed selftests/testbed/run.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

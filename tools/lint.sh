@@ -48,7 +48,7 @@ for f in $files; do
 	# that only make sense inside the kernel.
 	extra=
 	case $f in
-	tools/*) extra="--ignore PREFER_KERNEL_TYPES,SPLIT_STRING,STRLCPY,AVOID_EXTERNS,NEW_TYPEDEFS" ;;
+	tools/*) extra="--ignore PREFER_KERNEL_TYPES,SPLIT_STRING,STRLCPY,AVOID_EXTERNS,NEW_TYPEDEFS,BIT_MACRO,PREFER_FALLTHROUGH,PREFER_DEFINED_ATTRIBUTE_MACRO,ARRAY_SIZE,CAMELCASE,LONG_LINE_STRING" ;;
 	esac
 	# shellcheck disable=SC2086
 	perl "$checkpatch" --strict --no-tree --quiet --show-types $extra \

@@ -37,12 +37,24 @@ static int parse_size(const char *s, u64 *out)
 	if (errno || end == s)
 		return -EINVAL;
 	switch (*end) {
-	case 'P': shift += 10; /* fall through */
-	case 'T': shift += 10; /* fall through */
-	case 'G': shift += 10; /* fall through */
-	case 'M': shift += 10; /* fall through */
-	case 'K': shift += 10; end++; break;
-	default: break;
+	case 'P':
+		shift += 10;
+		/* fall through */
+	case 'T':
+		shift += 10;
+		/* fall through */
+	case 'G':
+		shift += 10;
+		/* fall through */
+	case 'M':
+		shift += 10;
+		/* fall through */
+	case 'K':
+		shift += 10;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end || (shift && v > (~0ULL >> shift)))
 		return -EINVAL;

@@ -53,8 +53,14 @@ static inline u64 div_u64(u64 dividend, u32 divisor)
 			     _x < _y ? _x : _y; })
 #define max_t(type, x, y) ({ type _x = (x); type _y = (y); \
 			     _x > _y ? _x : _y; })
-#define swap(a, b) \
-	do { __typeof__(a) _t = (a); (a) = (b); (b) = _t; } while (0)
+#define swap(a, b)				\
+	do {					\
+		__typeof__(a) *_pa = &(a);	\
+		__typeof__(b) *_pb = &(b);	\
+		__typeof__(a) _t = *_pa;	\
+		*_pa = *_pb;			\
+		*_pb = _t;			\
+	} while (0)
 
 typedef int (*cmp_func_t)(const void *a, const void *b);
 typedef void (*swap_func_t)(void *a, void *b, int size);
