@@ -48,6 +48,7 @@ suite uapi-spec python3 selftests/spec_check.py
 suite kunit tools/uml/run --timeout 300 selftests/kunit.sh
 suite netlink tools/uml/run --timeout 900 selftests/netlink/run.sh
 suite testbed selftests/testbed/run.sh
+suite guest selftests/guest/run.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
