@@ -6,7 +6,8 @@
  * the "dynmem" generic netlink family (see uapi/linux/dynmem.h). Each part
  * lives in its own file with an init and an uninit: vm.c holds the host
  * object and the VM registry, settings.c the rules a policy must follow,
- * netlink.c the family. This file only brings them up in order and takes
+ * kvm.c the attachment of VM records to running KVM VMs, netlink.c the
+ * family, debugfs.c the debug knobs. This file only brings them up in order and takes
  * them down in reverse.
  */
 
@@ -16,6 +17,7 @@
 #include <linux/genetlink.h>
 #include <linux/module.h>
 
+#include "debugfs.h"
 #include "netlink.h"
 #include "vm.h"
 
@@ -39,11 +41,13 @@ static int __init dmh_init(void)
 	ret = dmh_netlink_init(dmh_host);
 	if (ret)
 		goto err_destroy_host;
+	dmh_debugfs_init(dmh_host);
 
 	pr_info("Dynamic Memory host loaded\n");
 	return 0;
 
 err_destroy_host:
+	dmh_host_stop(dmh_host);
 	dmh_host_destroy(dmh_host);
 err_vm_uninit:
 	dmh_vm_uninit();
@@ -52,7 +56,11 @@ err_vm_uninit:
 
 static void __exit dmh_exit(void)
 {
+	dmh_debugfs_uninit();
+	/* No event may leave once the family is gone. */
+	dmh_host_stop(dmh_host);
 	dmh_netlink_uninit();
+	/* Detaches every attached VM record. */
 	dmh_host_destroy(dmh_host);
 	dmh_vm_uninit();
 	pr_info("Dynamic Memory host unloaded\n");

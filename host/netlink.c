@@ -15,11 +15,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bits.h>
+#include <linux/limits.h>
 #include <linux/dynmem.h>
 #include <linux/netlink.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "kvm.h"
 #include "netlink.h"
 #include "settings.h"
 #include "vm.h"
@@ -34,9 +36,6 @@ static struct dmh_host *dmh_nl_host;
 
 #define DMH_READ_ONLY(_name)						\
 	{ .type = NLA_REJECT, .reject_message = _name ": read-only" }
-#define DMH_NO_ATTACH(_name)						\
-	{ .type = NLA_REJECT, .reject_message =				\
-	  _name ": attaching to a running VM is not supported yet" }
 
 /*
  * Names have no length limit here: settings.c checks them, with a better
@@ -51,8 +50,8 @@ static const struct nla_policy dmh_nl_vm_policy[DYNMEM_VM_A_MAX + 1] = {
 	[DYNMEM_VM_A_WEIGHT]	= { .type = NLA_U32 },
 	[DYNMEM_VM_A_STATE]	= DMH_READ_ONLY("state"),
 	[DYNMEM_VM_A_TARGET]	= DMH_READ_ONLY("target"),
-	[DYNMEM_VM_A_PID]	= DMH_NO_ATTACH("pid"),
-	[DYNMEM_VM_A_CID]	= DMH_NO_ATTACH("cid"),
+	[DYNMEM_VM_A_PID]	= { .type = NLA_U32 },
+	[DYNMEM_VM_A_CID]	= { .type = NLA_U32 },
 	[DYNMEM_VM_A_STATS]	= DMH_READ_ONLY("stats"),
 };
 
@@ -99,12 +98,34 @@ static size_t dmh_nl_vm_size(void)
 	       nla_total_size(sizeof(u32)) +		/* BUFFER */
 	       nla_total_size(sizeof(u32)) +		/* WEIGHT */
 	       nla_total_size(sizeof(u32)) +		/* STATE */
-	       nla_total_size_64bit(sizeof(u64));	/* TARGET */
+	       nla_total_size_64bit(sizeof(u64)) +	/* TARGET */
+	       nla_total_size(sizeof(u32)) +		/* PID */
+	       nla_total_size(sizeof(u32)) +		/* CID */
+	       nla_total_size(0) +			/* STATS */
+	       nla_total_size_64bit(sizeof(u64));	/* STAT_PHYSICAL */
+}
+
+/* Figures of an attached VM; only those measured, never estimates. */
+static int dmh_nl_put_stats(struct sk_buff *skb, const struct dmh_vm *vm)
+{
+	struct nlattr *stats;
+
+	stats = nla_nest_start(skb, DYNMEM_VM_A_STATS);
+	if (!stats)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DYNMEM_VM_STAT_PHYSICAL,
+			      dmh_kvm_resident(vm->kvm), DYNMEM_VM_STAT_PAD)) {
+		nla_nest_cancel(skb, stats);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, stats);
+	return 0;
 }
 
 static int dmh_nl_put_vm(struct sk_buff *skb, const struct dmh_vm *vm)
 {
 	const struct dmh_vm_policy *p = &vm->policy;
+	u32 pid;
 
 	lockdep_assert_held(&vm->host->lock);
 
@@ -121,12 +142,20 @@ static int dmh_nl_put_vm(struct sk_buff *skb, const struct dmh_vm *vm)
 	    nla_put_u64_64bit(skb, DYNMEM_VM_A_TARGET, vm->target,
 			      DYNMEM_VM_A_PAD))
 		return -EMSGSIZE;
-	return 0;
+	if (vm->cid && nla_put_u32(skb, DYNMEM_VM_A_CID, vm->cid))
+		return -EMSGSIZE;
+	if (!vm->kvm)
+		return 0;
+	/* A VMM outside the reader's PID namespace has no PID to show. */
+	pid = dmh_kvm_pid(vm->kvm);
+	if (pid && nla_put_u32(skb, DYNMEM_VM_A_PID, pid))
+		return -EMSGSIZE;
+	return dmh_nl_put_stats(skb, vm);
 }
 
 /* One message describing @vm, for a GET reply or a notification. */
-static struct sk_buff *dmh_nl_vm_msg(const struct dmh_vm *vm,
-				     struct genl_info *info, u8 cmd)
+static struct sk_buff *dmh_nl_vm_msg_to(const struct dmh_vm *vm, u32 portid,
+					u32 seq, u8 cmd)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -135,8 +164,7 @@ static struct sk_buff *dmh_nl_vm_msg(const struct dmh_vm *vm,
 	if (!skb)
 		return ERR_PTR(-ENOMEM);
 
-	hdr = genlmsg_put(skb, info->snd_portid, info->snd_seq,
-			  &dmh_genl_family, 0, cmd);
+	hdr = genlmsg_put(skb, portid, seq, &dmh_genl_family, 0, cmd);
 	if (!hdr)
 		goto err_free_skb;
 	if (dmh_nl_put_vm(skb, vm))
@@ -147,6 +175,36 @@ static struct sk_buff *dmh_nl_vm_msg(const struct dmh_vm *vm,
 err_free_skb:
 	nlmsg_free(skb);
 	return ERR_PTR(-EMSGSIZE);
+}
+
+static struct sk_buff *dmh_nl_vm_msg(const struct dmh_vm *vm,
+				     struct genl_info *info, u8 cmd)
+{
+	return dmh_nl_vm_msg_to(vm, info->snd_portid, info->snd_seq, cmd);
+}
+
+/**
+ * dmh_netlink_vm_event() - announce a change the host made by itself
+ * @vm: the VM record that changed
+ *
+ * The message is that of a VM_SET: a VM record changed, here not at
+ * anyone's request (its VM went away).
+ *
+ * Context: @vm->host->lock held, process context; the family is
+ * registered.
+ */
+void dmh_netlink_vm_event(const struct dmh_vm *vm)
+{
+	struct sk_buff *skb;
+
+	lockdep_assert_held(&vm->host->lock);
+
+	if (!genl_has_listeners(&dmh_genl_family, &init_net, 0))
+		return;
+	skb = dmh_nl_vm_msg_to(vm, 0, 0, DYNMEM_CMD_VM_SET);
+	if (IS_ERR(skb))
+		return;
+	genlmsg_multicast(&dmh_genl_family, skb, 0, 0, GFP_KERNEL);
 }
 
 static size_t dmh_nl_host_size(void)
@@ -271,6 +329,54 @@ static void dmh_nl_policy_req(struct genl_info *info,
 	}
 }
 
+/*
+ * Check the CID a VM_NEW or VM_SET request gives @vm (NULL for a new
+ * record), if it gives one: in range, and no other record has it.
+ */
+static int dmh_nl_cid_check(struct dmh_host *host, const struct dmh_vm *vm,
+			    struct genl_info *info)
+{
+	struct nlattr *nla = info->attrs[DYNMEM_VM_A_CID];
+	struct dmh_vm *other;
+	u32 cid;
+
+	lockdep_assert_held(&host->lock);
+
+	if (!nla)
+		return 0;
+	cid = nla_get_u32(nla);
+	/* 0, 1 and 2 are the hypervisor, loopback and host; ~0 is "any". */
+	if (cid < 3 || cid == U32_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "cid: out of range (3 to 4294967294)");
+		return -EINVAL;
+	}
+	other = dmh_vm_lookup_cid(host, cid);
+	if (other && other != vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "cid: another VM record has that CID");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Attach @vm as the request's PID attribute says, if it has one. Errors
+ * point at the attribute.
+ */
+static int dmh_nl_attach(struct dmh_vm *vm, struct genl_info *info)
+{
+	struct nlattr *nla = info->attrs[DYNMEM_VM_A_PID];
+	int ret;
+
+	if (!nla)
+		return 0;
+	ret = dmh_vm_attach(vm, nla_get_u32(nla), info->extack);
+	if (ret)
+		NL_SET_BAD_ATTR(info->extack, nla);
+	return ret;
+}
+
 static int dmh_nl_vm_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dmh_host *host = dmh_nl_host;
@@ -297,6 +403,9 @@ static int dmh_nl_vm_new(struct sk_buff *skb, struct genl_info *info)
 		return dmh_nl_settings_error(info, &err);
 
 	mutex_lock(&host->lock);
+	ret = dmh_nl_cid_check(host, NULL, info);
+	if (ret)
+		goto out_unlock;
 	ret = dmh_vm_add(host, name, &policy, &vm);
 	if (ret == -EEXIST)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DYNMEM_VM_A_NAME],
@@ -304,8 +413,20 @@ static int dmh_nl_vm_new(struct sk_buff *skb, struct genl_info *info)
 	else if (ret == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack,
 			       "too many VMs (at most 65536 records)");
-	else if (!ret && dmh_nl_want_notify(info))
+	if (ret)
+		goto out_unlock;
+
+	if (info->attrs[DYNMEM_VM_A_CID])
+		dmh_vm_set_cid(vm, nla_get_u32(info->attrs[DYNMEM_VM_A_CID]));
+	/* A record whose VM cannot be attached is not made at all. */
+	ret = dmh_nl_attach(vm, info);
+	if (ret) {
+		dmh_vm_remove(vm);
+		goto out_unlock;
+	}
+	if (dmh_nl_want_notify(info))
 		dmh_nl_notify(dmh_nl_vm_msg(vm, info, DYNMEM_CMD_VM_NEW), info);
+out_unlock:
 	mutex_unlock(&host->lock);
 
 	return ret;
@@ -336,6 +457,15 @@ static int dmh_nl_vm_set(struct sk_buff *skb, struct genl_info *info)
 		ret = dmh_nl_settings_error(info, &err);
 		goto out_unlock;
 	}
+	ret = dmh_nl_cid_check(host, vm, info);
+	if (ret)
+		goto out_unlock;
+	/* Last of the checks: attaching is the one change that can fail. */
+	ret = dmh_nl_attach(vm, info);
+	if (ret)
+		goto out_unlock;
+	if (info->attrs[DYNMEM_VM_A_CID])
+		dmh_vm_set_cid(vm, nla_get_u32(info->attrs[DYNMEM_VM_A_CID]));
 	dmh_vm_set_policy(vm, &policy);
 	if (dmh_nl_want_notify(info))
 		dmh_nl_notify(dmh_nl_vm_msg(vm, info, DYNMEM_CMD_VM_SET), info);

@@ -11,15 +11,20 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "settings.h"
+
+struct dmh_kvm;
+struct netlink_ext_ack;
 
 #define DMH_VM_HASH_BITS	10
 
 /**
  * struct dmh_host - the host side of dynmem: settings and VM records
- * @lock: guards @vms, @vm_hash, @nr_vms, @next_id, @generation, @settings
- *	and the @policy, @state and @target of every VM record on @vms
+ * @lock: guards @vms, @vm_hash, @nr_vms, @next_id, @generation, @settings,
+ *	@nr_attached, @stopping and the @policy, @state, @target, @kvm and
+ *	@cid of every VM record on @vms
  * @vms: VM records in creation order, linked by &dmh_vm.host_node
  * @vm_hash: VM records by name, linked by &dmh_vm.hash_node
  * @hash_seed: random seed of the name hash, so that names cannot be
@@ -30,6 +35,10 @@
  * @generation: changes whenever a VM record is added, changed or removed;
  *	never 0, as netlink reads 0 as "no dump started"
  * @settings: host-wide settings
+ * @nr_attached: number of VM records attached to a KVM VM
+ * @stopping: set once the module goes away; @watch is not armed again
+ * @watch: while VM records are attached, runs every @settings.period_ms
+ *	and detaches the records whose VM is gone
  */
 struct dmh_host {
 	struct mutex lock;	/* the registry and settings: see above */
@@ -40,6 +49,9 @@ struct dmh_host {
 	u64 next_id;
 	unsigned int generation;
 	struct dmh_host_settings settings;
+	unsigned int nr_attached;
+	bool stopping;
+	struct delayed_work watch;
 };
 
 /**
@@ -54,6 +66,8 @@ struct dmh_host {
  * @policy: memory policy, valid by the rules of settings.c
  * @state: enum dynmem_vm_state; DYNMEM_VM_STATE_OFF until a VMM attaches
  * @target: bytes the arbiter grants the VM now; 0 while the VM is off
+ * @kvm: the KVM VM the record is attached to, or NULL while it is off
+ * @cid: the guest's vsock CID, 0 if none was given
  */
 struct dmh_vm {
 	struct kref refcount;
@@ -65,12 +79,15 @@ struct dmh_vm {
 	struct dmh_vm_policy policy;
 	enum dynmem_vm_state state;
 	u64 target;
+	struct dmh_kvm *kvm;
+	u32 cid;
 };
 
 int dmh_vm_init(void);
 void dmh_vm_uninit(void);
 
 struct dmh_host *dmh_host_create(void);
+void dmh_host_stop(struct dmh_host *host);
 void dmh_host_destroy(struct dmh_host *host);
 u64 dmh_host_total(const struct dmh_host *host);
 u64 dmh_host_pool(const struct dmh_host *host);
@@ -83,6 +100,10 @@ int dmh_vm_add(struct dmh_host *host, const char *name,
 	       const struct dmh_vm_policy *policy, struct dmh_vm **vmp);
 void dmh_vm_set_policy(struct dmh_vm *vm, const struct dmh_vm_policy *policy);
 void dmh_vm_remove(struct dmh_vm *vm);
+struct dmh_vm *dmh_vm_lookup_cid(struct dmh_host *host, u32 cid);
+void dmh_vm_set_cid(struct dmh_vm *vm, u32 cid);
+int dmh_vm_attach(struct dmh_vm *vm, u32 pid, struct netlink_ext_ack *extack);
+void dmh_vm_detach(struct dmh_vm *vm);
 struct dmh_vm *dmh_vm_get(struct dmh_vm *vm);
 void dmh_vm_put(struct dmh_vm *vm);
 

@@ -61,10 +61,11 @@ subtest() {
 }
 
 echo "KTAP version 1"
-echo "1..3"
+echo "1..4"
 subtest testbed_host "$run" --no-build --timeout 300 "$here/host.sh"
 subtest testbed_guest "$run" --no-build --timeout 600 \
 	--host-files "$files" --guest-files "$files" "$here/guest.sh"
+subtest testbed_attach "$run" --no-build --timeout 600 "$here/attach.sh"
 subtest testbed_runner "$here/runner.sh" --no-build
 echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
 [ "$failed" -eq 0 ]

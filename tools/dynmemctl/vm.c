@@ -258,6 +258,8 @@ static int vm_list_add(struct nl_msg *msg, void *arg)
 	{ .name = "maximum", .kind = OPT_SIZE, .attr = DYNMEM_VM_A_MAXIMUM },	\
 	{ .name = "buffer", .kind = OPT_PERCENT, .attr = DYNMEM_VM_A_BUFFER },	\
 	{ .name = "weight", .kind = OPT_U32, .attr = DYNMEM_VM_A_WEIGHT },	\
+	{ .name = "pid", .kind = OPT_U32, .attr = DYNMEM_VM_A_PID },		\
+	{ .name = "cid", .kind = OPT_U32, .attr = DYNMEM_VM_A_CID },		\
 }
 
 static int vm_show(int argc, char **argv)
@@ -375,10 +377,12 @@ static int vm_del(int argc, char **argv)
 static const struct cmd vm_cmds[] = {
 	{ "show", vm_show, "show [ NAME ]" },
 	{ "add", vm_add,
-	  "add NAME startup SIZE [ minimum SIZE ] [ maximum SIZE ] [ buffer PCT ] [ weight N ]" },
+	  "add NAME startup SIZE [ minimum SIZE ] [ maximum SIZE ] [ buffer PCT ] [ weight N ]\n"
+	  "                                    [ pid PID ] [ cid CID ]" },
 	{ "set", vm_set,
 	  "set NAME [ startup SIZE ] [ minimum SIZE ] [ maximum SIZE ]\n"
-	  "                                    [ buffer PCT ] [ weight N ]" },
+	  "                                    [ buffer PCT ] [ weight N ]\n"
+	  "                                    [ pid PID ] [ cid CID ]" },
 	{ "del", vm_del, "del NAME" },
 };
 

@@ -32,20 +32,35 @@
  *                        default DYNMEM_BUFFER_DEFAULT
  *    DYNMEM_VM_A_WEIGHT: NLA_U32, 0..DYNMEM_WEIGHT_MAX,
  *                        default DYNMEM_WEIGHT_DEFAULT
+ *    DYNMEM_VM_A_PID: NLA_U32, attach the record to the KVM VM of this
+ *                     VMM process (PID in the caller's namespace); 0
+ *                     leaves or makes it detached
+ *    DYNMEM_VM_A_CID: NLA_U32, the guest's vsock CID, 3..U32_MAX - 1,
+ *                     unique among the records
  *
  * Sizes are non-zero multiples of DYNMEM_SIZE_ALIGN (4 KiB) and at most
  * DYNMEM_SIZE_MAX. The record must satisfy
  * MINIMUM <= STARTUP <= MAXIMUM.
  *
- * DYNMEM_VM_A_STATE, _TARGET and _STATS are read-only. DYNMEM_VM_A_PID and
- * DYNMEM_VM_A_CID are reserved for attaching a record to a running VM;
- * requests that carry any of them are rejected.
+ * DYNMEM_VM_A_STATE, _TARGET and _STATS are read-only.
+ *
+ * Attaching (a non-zero PID) needs CAP_SYS_PTRACE besides CAP_NET_ADMIN.
+ * The process must own exactly one KVM VM, whose guest RAM is mapped
+ * shared from a file (QEMU: -object memory-backend-memfd,...,share=on
+ * -machine memory-backend=...), so that the host can give memory back.
+ * A KVM VM attaches to one record only; a record attached to one process
+ * is detached (PID 0) before it attaches to another, and attaching it
+ * again to the same process changes nothing. An attached record is in
+ * DYNMEM_VM_STATE_ATTACHED; when the VMM closes the VM or exits, the host
+ * detaches the record by itself within one period (DYNMEM_VM_STATE_OFF)
+ * and announces it as a VM_SET event. If attaching fails, VM_NEW makes no
+ * record and VM_SET changes nothing.
  *
  * DYNMEM_CMD_VM_SET
  * -----------------
  *
  * Changes a VM record. DYNMEM_VM_A_NAME selects the VM and is required; any
- * of STARTUP, MINIMUM, MAXIMUM, BUFFER and WEIGHT may follow. Attributes
+ * of STARTUP, MINIMUM, MAXIMUM, BUFFER, WEIGHT, PID and CID may follow. Attributes
  * that are absent keep their value; the record that results must satisfy
  * the rules of DYNMEM_CMD_VM_NEW, or nothing is changed. Changes take effect
  * at once, also on a running VM: the arbiter applies the new limits at its
@@ -72,8 +87,12 @@
  *    DYNMEM_VM_A_BUFFER, _WEIGHT: NLA_U32
  *    DYNMEM_VM_A_STATE: NLA_U32, enum dynmem_vm_state
  *    DYNMEM_VM_A_TARGET: NLA_U64, bytes the arbiter grants the VM now
- *    DYNMEM_VM_A_PID, DYNMEM_VM_A_CID: NLA_U32, when attached
- *    DYNMEM_VM_A_STATS: NLA_NESTED, enum dynmem_vm_stat, when attached
+ *    DYNMEM_VM_A_PID: NLA_U32, when attached (and the VMM has a PID in
+ *                     the reader's namespace)
+ *    DYNMEM_VM_A_CID: NLA_U32, once set
+ *    DYNMEM_VM_A_STATS: NLA_NESTED, enum dynmem_vm_stat, when attached;
+ *                       only the counters the host measures (for now
+ *                       DYNMEM_VM_STAT_PHYSICAL)
  *
  * DYNMEM_CMD_HOST_GET / DYNMEM_CMD_HOST_SET
  * -----------------------------------------
@@ -116,8 +135,14 @@
  *
  *    -EINVAL     a value breaks a rule
  *    -ENOENT     no VM record of that name
- *    -EEXIST     a VM record of that name exists already
- *    -EPERM      a write without CAP_NET_ADMIN
+ *    -EEXIST     a VM record of that name exists already, or another
+ *                record has that CID
+ *    -EPERM      a write without CAP_NET_ADMIN, an attach without
+ *                CAP_SYS_PTRACE
+ *    -ESRCH      no process has that PID
+ *    -ENODEV     the process has no KVM VM, or its VM no RAM yet
+ *    -EBUSY      the KVM VM is attached to another record, or the record
+ *                to another process
  *    -ENOSPC     too many VM records (DYNMEM_MAX_VMS)
  */
 
@@ -183,15 +208,19 @@ enum dynmem_vm_attr {
 	DYNMEM_VM_A_WEIGHT,
 	DYNMEM_VM_A_STATE,	/* read-only */
 	DYNMEM_VM_A_TARGET,	/* read-only */
-	DYNMEM_VM_A_PID,	/* reserved: attach to a VMM process */
-	DYNMEM_VM_A_CID,	/* reserved: the guest's vsock CID */
+	DYNMEM_VM_A_PID,	/* the VMM process; 0 detaches */
+	DYNMEM_VM_A_CID,	/* the guest's vsock CID */
 	DYNMEM_VM_A_STATS,	/* read-only, nested enum dynmem_vm_stat */
 	__DYNMEM_VM_A_MAX
 };
 
 #define DYNMEM_VM_A_MAX (__DYNMEM_VM_A_MAX - 1)
 
-/* Counters of an attached VM (reserved; bytes unless stated). */
+/*
+ * Counters of an attached VM (bytes unless stated); a counter the host does
+ * not measure is left out. PHYSICAL is the VMM's resident shared memory
+ * (RssShmem).
+ */
 enum dynmem_vm_stat {
 	DYNMEM_VM_STAT_UNSPEC,
 	DYNMEM_VM_STAT_PAD,
