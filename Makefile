@@ -6,6 +6,7 @@
 #   make check      every test (installs missing Debian packages)
 #   make lint       W=1, sparse and checkpatch --strict on the project's code
 #   make bench-arbiter
+#   make bench-policy
 #
 # KDIR defaults to the newest installed Debian linux-headers-*-amd64: the
 # running kernel of the build machine need not be the target.
@@ -17,7 +18,7 @@ endif
 
 CURDIR_ABS := $(abspath $(CURDIR))
 
-.PHONY: all modules tools clean check lint deps bench-arbiter uml-kernel
+.PHONY: all modules tools clean check lint deps bench-arbiter bench-policy uml-kernel
 
 all: modules tools
 
@@ -41,6 +42,9 @@ check: deps
 
 bench-arbiter:
 	$(MAKE) -C tools bench-arbiter
+
+bench-policy:
+	$(MAKE) -C tools bench-policy
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR_ABS) clean
