@@ -10,7 +10,7 @@
 # skipped and none failed.
 
 dir=$(cd "$(dirname "$0")" && pwd)
-tests=${*:-vm host perm monitor dump module attach}
+tests=${*:-vm host perm monitor dump module attach stats}
 
 n=0
 for t in $tests; do

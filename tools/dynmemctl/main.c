@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dynmemctl.h"
+#include "stats.h"
 
 #define DYNMEMCTL_VERSION "1.0"
 
@@ -95,6 +96,8 @@ static const struct cmd objects[] = {
 	{ "vm", do_vm, "memory policy of virtual machines" },
 	{ "host", do_host, "host-wide settings and state" },
 	{ "monitor", do_monitor, "print changes as they happen" },
+	{ "top", do_top, "a table of the VMs that refreshes itself" },
+	{ "stats", do_stats, "every figure at once, also for Prometheus" },
 	{ "help", do_help, "this text" },
 };
 
@@ -105,7 +108,7 @@ static void usage(FILE *f)
 	fputs("Usage: dynmemctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 	      "       dynmemctl [ OPTIONS ] -b FILE\n"
 	      "       dynmemctl -V\n"
-	      "where  OBJECT := { vm | host | monitor | help }\n", f);
+	      "where  OBJECT := { vm | host | monitor | top | stats | help }\n", f);
 	fputs(options_usage, f);
 	fputs("\nObjects:\n", f);
 	for (i = 0; i < ARRAY_SIZE(objects); i++)

@@ -51,7 +51,13 @@ static const struct {
 	[DYNMEM_VM_STAT_LAST_ERROR]	= { "last_error", " last_error %s", STAT_S32 },
 };
 
-static const char *vm_state_name(uint32_t state)
+/**
+ * vm_state_name() - the word for a VM state, as show prints it
+ * @state: enum dynmem_vm_state
+ *
+ * Return: "off", "attached", "running", or "unknown".
+ */
+const char *vm_state_name(uint32_t state)
 {
 	switch (state) {
 	case DYNMEM_VM_STATE_OFF:

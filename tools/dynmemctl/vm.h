@@ -38,5 +38,6 @@ struct vm_info {
 
 int vm_parse(struct nl_msg *msg, struct vm_info *vm);
 void vm_print(const struct vm_info *vm, const char *event);
+const char *vm_state_name(uint32_t state);
 
 #endif /* DYNMEMCTL_VM_H */
