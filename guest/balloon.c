@@ -38,6 +38,7 @@
 #include <linux/sort.h>
 
 #include "dmg.h"
+#include "trace.h"
 
 #define DMG_HUGE_ORDER		9
 #define DMG_HUGE_PAGES		BIT(DMG_HUGE_ORDER)
@@ -87,15 +88,23 @@ static unsigned int dmg_ranges_merge(struct dmp_range *r, unsigned int nr)
 	return out + 1;
 }
 
-/* One (UN)BALLOON_REPLY; all but the last of a request carry MORE. */
+/*
+ * One (UN)BALLOON_REPLY; all but the last of a request carry MORE. Adds
+ * the ranges sent, once merged, to @sent.
+ */
 static int dmg_balloon_reply(struct dmg *dmg, u16 type, u32 req_seq,
 			     bool last, u32 status, struct dmp_range *r,
-			     unsigned int nr)
+			     unsigned int nr, unsigned int *sent)
 {
-	return dmg_session_send_ranges(dmg, type, req_seq,
-				       last ? 0 : DYNMEM_PROTO_RANGES_MORE,
-				       last ? status : 0, r,
-				       dmg_ranges_merge(r, nr));
+	int err;
+
+	nr = dmg_ranges_merge(r, nr);
+	err = dmg_session_send_ranges(dmg, type, req_seq,
+				      last ? 0 : DYNMEM_PROTO_RANGES_MORE,
+				      last ? status : 0, r, nr);
+	if (!err)
+		*sent += nr;
+	return err;
 }
 
 static unsigned long dmg_floor_pages(void)
@@ -157,10 +166,12 @@ int dmg_balloon_inflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 	unsigned long floor = dmg_floor_pages();
 	u32 status = DYNMEM_PROTO_RANGES_DONE;
 	bool huge_ok = true, finished = false;
+	unsigned int ranges = 0;
 	struct dmp_range *r;
 	u64 got = 0;
 	int err = 0;
 
+	trace_dmg_balloon_req(req_seq, bytes);
 	r = kvmalloc_array(DYNMEM_PROTO_RANGES_MAX, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
@@ -213,7 +224,8 @@ int dmg_balloon_inflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 		err = dmg_session_flush_deflate(dmg);
 		if (err >= 0)
 			err = dmg_balloon_reply(dmg, DYNMEM_PROTO_BALLOON_REPLY,
-						req_seq, finished, status, r, nr);
+						req_seq, finished, status, r, nr,
+						&ranges);
 
 		/*
 		 * Once the host has the reply it may take the memory: the
@@ -229,6 +241,8 @@ int dmg_balloon_inflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 			break;
 	}
 	kvfree(r);
+	trace_dmg_balloon_done(req_seq, bytes, got, ranges, status,
+			       err < 0 ? err : 0);
 	if (!err && status != DYNMEM_PROTO_RANGES_DONE)
 		pr_info("balloon: %llu of %llu bytes (status %u)\n", got, bytes,
 			status);
@@ -309,10 +323,12 @@ static void dmg_free_pages(struct list_head *list)
 int dmg_balloon_deflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 {
 	struct dmg_balloon *b = &dmg->balloon;
+	unsigned int ranges = 0;
 	struct dmp_range *r;
 	u64 left = bytes;
 	int err = 0;
 
+	trace_dmg_unballoon_req(req_seq, bytes);
 	r = kvmalloc_array(DYNMEM_PROTO_RANGES_MAX, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
@@ -336,12 +352,16 @@ int dmg_balloon_deflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 		status = left ? DYNMEM_PROTO_RANGES_EMPTY :
 				DYNMEM_PROTO_RANGES_DONE;
 		err = dmg_balloon_reply(dmg, DYNMEM_PROTO_UNBALLOON_REPLY,
-					req_seq, finished, status, r, nr);
+					req_seq, finished, status, r, nr,
+					&ranges);
 		if (err || finished)
 			break;
 		cond_resched();
 	}
 	kvfree(r);
+	trace_dmg_unballoon_done(req_seq, bytes, bytes - left, ranges,
+				 left ? DYNMEM_PROTO_RANGES_EMPTY :
+					DYNMEM_PROTO_RANGES_DONE, err);
 	return err;
 }
 
@@ -504,6 +524,7 @@ static int dmg_balloon_oom(struct notifier_block *nb, unsigned long action,
 		n++;
 	}
 	b->deflated_total += (u64)n << PAGE_SHIFT;
+	trace_dmg_oom_deflate(n, b->nr_pages, b->nr_deflated, b->deflate_ok);
 	spin_unlock(&b->lock);
 	if (n) {
 		*freed += n;

@@ -36,6 +36,7 @@
 #include <asm/e820/api.h>
 
 #include "dmg.h"
+#include "trace.h"
 
 #define DMG_RES_NAME	"System RAM (dynmem)"
 
@@ -180,9 +181,11 @@ void dmg_hotadd(struct dmg *dmg, const struct dmp_msg *req,
 		if (i && res[i - 1].status == DYNMEM_PROTO_HOTADD_ABORTED) {
 			res[i].added = 0;
 			res[i].status = DYNMEM_PROTO_HOTADD_ABORTED;
+			trace_dmg_hotadd_range(&res[i]);
 			continue;
 		}
 		dmg_hotadd_range(dmg, &res[i]);
+		trace_dmg_hotadd_range(&res[i]);
 		if (res[i].status == DYNMEM_PROTO_HOTADD_ADDED)
 			pr_info("hot-added [%#llx, +%#llx)\n", r.start, r.len);
 	}

@@ -21,6 +21,9 @@
 
 #include "dmg.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /* The driver; main.c keeps it only to tear it down at unload. */
 static struct dmg *dmg_driver;
 

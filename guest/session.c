@@ -49,6 +49,7 @@
 #include <net/sock.h>
 
 #include "dmg.h"
+#include "trace.h"
 
 #define DMG_BACKOFF_MIN_MS	250
 #define DMG_BACKOFF_MAX_MS	8000
@@ -119,12 +120,19 @@ const char *dmg_state_name(enum dmg_state state)
 	return "unknown";
 }
 
-static void dmg_set_state(struct dmg *dmg, enum dmg_state state)
+/*
+ * @err: the -errno that ended the previous connection, or 0
+ * @reason: why, for the dmg_state trace event
+ */
+static void dmg_set_state(struct dmg *dmg, enum dmg_state state, int err,
+			  const char *reason)
 {
 	mutex_lock(&dmg->lock);
-	if (dmg->state != state)
+	if (dmg->state != state) {
 		pr_debug("state %s -> %s\n", dmg_state_name(dmg->state),
 			 dmg_state_name(state));
+		trace_dmg_state(dmg->state, state, err, reason);
+	}
 	dmg->state = state;
 	if (state != DMG_STATE_CONNECTED) {
 		dmg->caps = 0;
@@ -208,9 +216,13 @@ int dmg_session_send_ranges(struct dmg *dmg, u16 type, u32 req_seq,
 		.nr = nr,
 		.status = status,
 	};
+	int err;
 
-	return dmg_send(dmg, dmp_encode_ranges(s->tx, sizeof(s->tx), type,
-					       s->tx_seq, &list, range));
+	err = dmg_send(dmg, dmp_encode_ranges(s->tx, sizeof(s->tx), type,
+					      s->tx_seq, &list, range));
+	if (!err)
+		trace_dmg_ranges_sent(type, req_seq, flags, status, range, nr);
+	return err;
 }
 
 static u64 dmg_pages(unsigned long pages)
@@ -254,6 +266,7 @@ static int dmg_send_status(struct dmg *dmg, u32 flags)
 		return err;
 	s->status_seq++;
 	atomic64_inc(&dmg->reports);
+	trace_dmg_status(&st);
 	return 0;
 }
 
@@ -342,6 +355,7 @@ static int dmg_handle_hotadd(struct dmg *dmg, const struct dmp_msg *msg)
 	struct dmp_hotadd_result *res;
 	int err;
 
+	trace_dmg_hotadd_req(msg->hdr.seq, msg->ranges.nr);
 	res = kvcalloc(msg->ranges.nr, sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return -ENOMEM;
@@ -364,6 +378,8 @@ static int dmg_handle_welcome(struct dmg *dmg, const struct dmp_msg *msg)
 	struct dmg_session *s = dmg->sess;
 
 	if (w->result != DYNMEM_PROTO_WELCOME_OK) {
+		trace_dmg_handshake(msg->hdr.major, msg->hdr.minor, w->result,
+				    w->caps, 0, -ECONNREFUSED);
 		pr_warn("host refused the connection (result %u)\n", w->result);
 		return -ECONNREFUSED;
 	}
@@ -374,7 +390,9 @@ static int dmg_handle_welcome(struct dmg *dmg, const struct dmp_msg *msg)
 	dmg->period_ms = DYNMEM_PROTO_PERIOD_DEFAULT_MS;
 	dmg->threshold = 0;
 	mutex_unlock(&dmg->lock);
-	dmg_set_state(dmg, DMG_STATE_CONNECTED);
+	trace_dmg_handshake(msg->hdr.major, msg->hdr.minor, w->result, w->caps,
+			    w->caps & DMG_CAPS, 0);
+	dmg_set_state(dmg, DMG_STATE_CONNECTED, 0, "WELCOME accepted");
 	dmg_balloon_set_deflate(dmg, w->caps & DYNMEM_PROTO_CAP_DEFLATE);
 	atomic_inc(&dmg->connects);
 	s->backoff_ms = DMG_BACKOFF_MIN_MS;
@@ -406,6 +424,9 @@ static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 	if (err == -EPROTONOSUPPORT && msg.hdr.type == DYNMEM_PROTO_WELCOME) {
 		pr_err("host speaks protocol %u.%u, driver %u.x: refused\n",
 		       msg.hdr.major, msg.hdr.minor, DYNMEM_PROTO_MAJOR);
+		trace_dmg_handshake(msg.hdr.major, msg.hdr.minor,
+				    msg.welcome.result, msg.welcome.caps, 0,
+				    -EPROTONOSUPPORT);
 		mutex_lock(&dmg->lock);
 		dmg->host_major = msg.hdr.major;
 		dmg->host_minor = msg.hdr.minor;
@@ -415,6 +436,7 @@ static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 	if (err) {
 		pr_warn("bad message from the host: %s: dropping the connection\n",
 			why ? why : "malformed");
+		trace_dmg_violation(0, 0, why ? why : "malformed");
 		s->bye_reason = DYNMEM_PROTO_BYE_PROTOCOL;
 		return -EPROTO;
 	}
@@ -435,6 +457,7 @@ static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 	if (why) {
 		pr_warn("host broke the protocol (%s, seq %u): %s: dropping the connection\n",
 			dmp_type_name(msg.hdr.type), msg.hdr.seq, why);
+		trace_dmg_violation(msg.hdr.type, msg.hdr.seq, why);
 		s->bye_reason = DYNMEM_PROTO_BYE_PROTOCOL;
 		return -EPROTO;
 	}
@@ -448,6 +471,8 @@ static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 		dmg->period_ms = msg.set_report.period_ms;
 		dmg->threshold = msg.set_report.threshold;
 		mutex_unlock(&dmg->lock);
+		trace_dmg_set_report(msg.set_report.period_ms,
+				     msg.set_report.threshold);
 		s->below = dmg_pages(si_mem_available()) < msg.set_report.threshold;
 		s->next_report = jiffies;
 		return 0;
@@ -459,6 +484,7 @@ static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 		return dmg_balloon_deflate(dmg, msg.hdr.seq, msg.bytes);
 	case DYNMEM_PROTO_GOODBYE:
 		pr_info("host said goodbye (reason %u)\n", msg.goodbye_reason);
+		trace_dmg_goodbye(false, msg.goodbye_reason);
 		return -ECONNRESET;
 	default:
 		/* dmp_decode() lets through only messages of the host. */
@@ -502,6 +528,7 @@ static int dmg_recv(struct dmg *dmg, long timeout)
 				 hdr.type == DYNMEM_PROTO_WELCOME)) {
 			pr_warn("bad header from the host: %s: dropping the connection\n",
 				why ? why : "malformed");
+			trace_dmg_violation(0, 0, why ? why : "malformed");
 			s->bye_reason = DYNMEM_PROTO_BYE_PROTOCOL;
 			return -EPROTO;
 		}
@@ -538,7 +565,7 @@ static int dmg_connect(struct dmg *dmg)
 	s->rx_fill = 0;
 	s->rx_len = 0;
 	s->bye_reason = 0;
-	dmg_set_state(dmg, DMG_STATE_HANDSHAKE);
+	dmg_set_state(dmg, DMG_STATE_HANDSHAKE, 0, "connected, HELLO sent");
 	return dmg_send(dmg, dmp_encode_hello(s->tx, sizeof(s->tx), s->tx_seq,
 					      &hello));
 }
@@ -550,18 +577,21 @@ static void dmg_close(struct dmg *dmg)
 
 	if (!s->sock)
 		return;
-	if (s->bye_reason)
-		dmg_send(dmg, dmp_encode_goodbye(s->tx, sizeof(s->tx),
-						 s->tx_seq, s->bye_reason));
+	if (s->bye_reason &&
+	    !dmg_send(dmg, dmp_encode_goodbye(s->tx, sizeof(s->tx),
+					      s->tx_seq, s->bye_reason)))
+		trace_dmg_goodbye(true, s->bye_reason);
 	kernel_sock_shutdown(s->sock, SHUT_RDWR);
 	sock_release(s->sock);
 	s->sock = NULL;
 	/* The balloon lives as long as its connection. */
 	dmg_balloon_set_deflate(dmg, false);
 	pages = dmg_balloon_release_all(dmg);
-	if (pages)
+	if (pages) {
+		trace_dmg_balloon_release(pages);
 		pr_info("connection closed: %lu balloon pages back to the guest\n",
 			pages);
+	}
 }
 
 /* Connect, then serve the host until the connection ends. */
@@ -572,7 +602,7 @@ static int dmg_session_run(struct dmg *dmg)
 	enum dmg_state state;
 	int ret;
 
-	dmg_set_state(dmg, DMG_STATE_CONNECTING);
+	dmg_set_state(dmg, DMG_STATE_CONNECTING, 0, "connecting to the host");
 	ret = dmg_connect(dmg);
 	if (ret)
 		return ret;
@@ -622,6 +652,30 @@ static void dmg_sleep(unsigned int ms)
 	}
 }
 
+/* Why a connection (attempt) ended with @err, for the trace. */
+static const char *dmg_end_reason(struct dmg *dmg, int err)
+{
+	enum dmg_state state;
+
+	mutex_lock(&dmg->lock);
+	state = dmg->state;
+	mutex_unlock(&dmg->lock);
+	if (state == DMG_STATE_CONNECTING)
+		return "connect failed";
+	switch (err) {
+	case -EPROTO:
+		return "protocol violation";
+	case -ECONNREFUSED:
+		return "host refused the HELLO";
+	case -ECONNRESET:
+		return "host closed the connection";
+	case -ETIMEDOUT:
+		return "host did not answer";
+	default:
+		return "connection failed";
+	}
+}
+
 static int dmg_session_thread(void *arg)
 {
 	struct dmg *dmg = arg;
@@ -638,7 +692,8 @@ static int dmg_session_thread(void *arg)
 			break;
 		if (err == -EPROTONOSUPPORT) {
 			/* Stop: no retry until the driver is reloaded. */
-			dmg_set_state(dmg, DMG_STATE_REFUSED);
+			dmg_set_state(dmg, DMG_STATE_REFUSED, err,
+				      "host speaks another major version");
 			while (!kthread_should_stop())
 				dmg_sleep(DMG_BACKOFF_MAX_MS);
 			break;
@@ -646,11 +701,13 @@ static int dmg_session_thread(void *arg)
 		/* Retry later: the host may come (back). */
 		pr_debug("session ended (%d), retrying in %u ms\n", err,
 			 s->backoff_ms);
-		dmg_set_state(dmg, DMG_STATE_BACKOFF);
+		dmg_set_state(dmg, DMG_STATE_BACKOFF, err,
+			      dmg_end_reason(dmg, err));
+		trace_dmg_backoff(err, s->backoff_ms);
 		dmg_sleep(s->backoff_ms);
 		s->backoff_ms = min(s->backoff_ms * 2, DMG_BACKOFF_MAX_MS);
 	}
-	dmg_set_state(dmg, DMG_STATE_STOPPING);
+	dmg_set_state(dmg, DMG_STATE_STOPPING, 0, "driver unloading");
 	return 0;
 }
 

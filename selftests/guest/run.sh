@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest driver's end-to-end tests on the test bed: builds the fake host
-# (tools/fakehost) and runs driver.sh in the L1 host with it on the PATH.
+# (tools/fakehost) and runs each scenario in its own L1 host with it on the
+# PATH: driver.sh (the driver's behaviour), then trace.sh (its
+# tracepoints). Each prints its own KTAP document; the exit status is
+# non-zero when any failed.
 #
 #   selftests/guest/run.sh [--no-build] [--timeout S]
 set -eu
@@ -15,6 +18,13 @@ make -s -C "$top/tools/fakehost" >&2
 mkdir -p "$extra/bin"
 cp "$top/tools/fakehost/fakehost" "$extra/bin/"
 rc=0
-"$top/tools/testbed/run" --timeout 900 --host-files "$extra" "$@" \
-	"$top/selftests/guest/driver.sh" || rc=$?
+for scenario in driver.sh trace.sh; do
+	"$top/tools/testbed/run" --timeout 900 --host-files "$extra" "$@" \
+		"$top/selftests/guest/$scenario" || rc=$?
+	# The modules and tools are built: once is enough.
+	case " $* " in
+	*" --no-build "*) ;;
+	*) set -- --no-build "$@" ;;
+	esac
+done
 exit $rc
