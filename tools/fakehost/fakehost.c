@@ -299,6 +299,12 @@ static int wait_type(u16 type, struct dmp_msg *msg, long long deadline)
 	}
 }
 
+/*
+ * Take the next connection whose handshake completes. A guest that waited
+ * too long for its WELCOME (while this program was not yet told to accept)
+ * has given up and closed that connection: skip it and wait for the guest's
+ * next attempt, as the real host would.
+ */
 static int cmd_accept(int argc, char **argv)
 {
 	long long deadline = now_ms() + (argc > 1 ? atoi(argv[1]) : 60) * 1000LL;
@@ -319,25 +325,30 @@ static int cmd_accept(int argc, char **argv)
 		conn = accept(listen_fd, (struct sockaddr *)&peer, &plen);
 		if (conn < 0)
 			return fail("accept: %s", strerror(errno));
-		if (want_cid == FH_CID_ANY || peer.svm_cid == want_cid) {
-			printf("connection cid=%u\n", peer.svm_cid);
-			break;
+		if (want_cid != FH_CID_ANY && peer.svm_cid != want_cid) {
+			printf("refused cid=%u\n", peer.svm_cid);
+			close(conn);
+			conn = -1;
+			continue;
 		}
-		printf("refused cid=%u\n", peer.svm_cid);
-		close(conn);
-		conn = -1;
+		printf("connection cid=%u\n", peer.svm_cid);
+		tx_seq = 0;
+		rx_seq = 0;
+		goodbye_seen = 0;
+		if (wait_type(DYNMEM_PROTO_HELLO, &msg, now_ms() + 10000)) {
+			drop_conn("(stale: no HELLO)");
+			continue;
+		}
+		printf("hello major=%u minor=%u caps=%#llx block_size=%llu\n",
+		       msg.hdr.major, msg.hdr.minor,
+		       (unsigned long long)msg.hello.caps,
+		       (unsigned long long)msg.hello.block_size);
+		w.caps = msg.hello.caps & DYNMEM_PROTO_CAPS_KNOWN;
+		if (!send_msg(dmp_encode_welcome(tx, sizeof(tx), tx_seq, &w)))
+			return 0;
+		printf("stale connection: %s\n", why_buf);
+		drop_conn(NULL);
 	}
-	tx_seq = 0;
-	rx_seq = 0;
-	goodbye_seen = 0;
-	if (wait_type(DYNMEM_PROTO_HELLO, &msg, now_ms() + 10000))
-		return -1;
-	printf("hello major=%u minor=%u caps=%#llx block_size=%llu\n",
-	       msg.hdr.major, msg.hdr.minor,
-	       (unsigned long long)msg.hello.caps,
-	       (unsigned long long)msg.hello.block_size);
-	w.caps = msg.hello.caps & DYNMEM_PROTO_CAPS_KNOWN;
-	return send_msg(dmp_encode_welcome(tx, sizeof(tx), tx_seq, &w));
 }
 
 static int cmd_set_report(int argc, char **argv)
