@@ -7,8 +7,9 @@
  * lives in its own file with an init and an uninit: vm.c holds the host
  * object and the VM registry, settings.c the rules a policy must follow,
  * kvm.c the attachment of VM records to running KVM VMs, netlink.c the
- * family, debugfs.c the debug knobs. This file only brings them up in order and takes
- * them down in reverse.
+ * family, session.c the guests' connections, loop.c the closed loop that
+ * balances memory among them, debugfs.c the debug knobs. This file only
+ * brings them up in order and takes them down in reverse.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -18,7 +19,9 @@
 #include <linux/module.h>
 
 #include "debugfs.h"
+#include "loop.h"
 #include "netlink.h"
+#include "session.h"
 #include "vm.h"
 
 /* The host object; netlink.c serves it between init and exit. */
@@ -41,11 +44,21 @@ static int __init dmh_init(void)
 	ret = dmh_netlink_init(dmh_host);
 	if (ret)
 		goto err_destroy_host;
+	ret = dmh_loop_init(dmh_host);
+	if (ret)
+		goto err_netlink_uninit;
+	ret = dmh_session_init(dmh_host);
+	if (ret)
+		goto err_loop_uninit;
 	dmh_debugfs_init(dmh_host);
 
 	pr_info("Dynamic Memory host loaded\n");
 	return 0;
 
+err_loop_uninit:
+	dmh_loop_uninit();
+err_netlink_uninit:
+	dmh_netlink_uninit();
 err_destroy_host:
 	dmh_host_stop(dmh_host);
 	dmh_host_destroy(dmh_host);
@@ -57,6 +70,9 @@ err_vm_uninit:
 static void __exit dmh_exit(void)
 {
 	dmh_debugfs_uninit();
+	/* Guests are told goodbye while their records are still there. */
+	dmh_session_uninit();
+	dmh_loop_uninit();
 	/* No event may leave once the family is gone. */
 	dmh_host_stop(dmh_host);
 	dmh_netlink_uninit();

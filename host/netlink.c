@@ -23,6 +23,7 @@
 
 #include "kvm.h"
 #include "netlink.h"
+#include "session.h"
 #include "settings.h"
 #include "vm.h"
 
@@ -102,24 +103,54 @@ static size_t dmh_nl_vm_size(void)
 	       nla_total_size(sizeof(u32)) +		/* PID */
 	       nla_total_size(sizeof(u32)) +		/* CID */
 	       nla_total_size(0) +			/* STATS */
-	       nla_total_size_64bit(sizeof(u64));	/* STAT_PHYSICAL */
+	       nla_total_size_64bit(sizeof(u64)) * 8 +	/* STAT_ u64s */
+	       nla_total_size(sizeof(u32)) * 5;		/* STAT_ u32s, s32 */
 }
 
-/* Figures of an attached VM; only those measured, never estimates. */
+/*
+ * Figures of an attached VM: host-resident memory always, the rest while
+ * its guest is connected.
+ */
 static int dmh_nl_put_stats(struct sk_buff *skb, const struct dmh_vm *vm)
 {
+	struct dmh_vm_stats st;
 	struct nlattr *stats;
 
 	stats = nla_nest_start(skb, DYNMEM_VM_A_STATS);
 	if (!stats)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, DYNMEM_VM_STAT_PHYSICAL,
-			      dmh_kvm_resident(vm->kvm), DYNMEM_VM_STAT_PAD)) {
-		nla_nest_cancel(skb, stats);
-		return -EMSGSIZE;
-	}
+			      dmh_kvm_resident(vm->kvm), DYNMEM_VM_STAT_PAD))
+		goto err_cancel;
+	if (!dmh_session_stats(vm, &st))
+		goto out_end;
+	if (nla_put_u64_64bit(skb, DYNMEM_VM_STAT_VISIBLE, st.visible,
+			      DYNMEM_VM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DYNMEM_VM_STAT_ADDED, st.added,
+			      DYNMEM_VM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DYNMEM_VM_STAT_REMOVED, st.removed,
+			      DYNMEM_VM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DYNMEM_VM_STAT_DEMAND, st.demand,
+			      DYNMEM_VM_STAT_PAD) ||
+	    nla_put_u32(skb, DYNMEM_VM_STAT_PRESSURE_CUR, st.pressure_cur) ||
+	    nla_put_u32(skb, DYNMEM_VM_STAT_PRESSURE_AVG, st.pressure_avg) ||
+	    nla_put_u32(skb, DYNMEM_VM_STAT_PRESSURE_MIN, st.pressure_min) ||
+	    nla_put_u32(skb, DYNMEM_VM_STAT_PRESSURE_MAX, st.pressure_max) ||
+	    nla_put_u64_64bit(skb, DYNMEM_VM_STAT_HOTADD_OPS, st.hotadd_ops,
+			      DYNMEM_VM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DYNMEM_VM_STAT_BALLOON_OPS, st.balloon_ops,
+			      DYNMEM_VM_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DYNMEM_VM_STAT_FAILURES, st.failures,
+			      DYNMEM_VM_STAT_PAD) ||
+	    nla_put_s32(skb, DYNMEM_VM_STAT_LAST_ERROR, st.last_error))
+		goto err_cancel;
+out_end:
 	nla_nest_end(skb, stats);
 	return 0;
+
+err_cancel:
+	nla_nest_cancel(skb, stats);
+	return -EMSGSIZE;
 }
 
 static int dmh_nl_put_vm(struct sk_buff *skb, const struct dmh_vm *vm)

@@ -6,7 +6,7 @@
 # debugfs, which keeps the module's own indented KTAP intact.
 set -u
 
-suites="dynmem_settings dynmem_arbiter dynmem_codec"
+suites="dynmem_settings dynmem_arbiter dynmem_codec dynmem_policy"
 
 if ! insmod "$DYNMEM_HOST_KO"; then
 	echo "TAP version 13"

@@ -38,6 +38,17 @@ for lib in $(ldd "$files/bin/xz" | grep -o '/[^ ]*\.so[^ ]*' | grep -v ld-linux)
 done
 touch "$files/testbed-extra-files"
 
+# The guest programs of the end-to-end scenario, static: L2 has no
+# compiler and only the C library.
+e2e=$tmp/e2e
+mkdir -p "$e2e/bin"
+e2e_build() {
+	gcc -static -O2 -Wall -o "$e2e/bin/hold" "$here/progs/hold.c" &&
+	gcc -static -O2 -Wall -I"$top/uapi" -o "$e2e/bin/hostile" \
+		"$here/progs/hostile.c"
+}
+e2e_build >&2 || echo "testbed: building the e2e guest programs failed" >&2
+
 nr=0
 failed=0
 
@@ -61,11 +72,13 @@ subtest() {
 }
 
 echo "KTAP version 1"
-echo "1..4"
+echo "1..5"
 subtest testbed_host "$run" --no-build --timeout 300 "$here/host.sh"
 subtest testbed_guest "$run" --no-build --timeout 600 \
 	--host-files "$files" --guest-files "$files" "$here/guest.sh"
 subtest testbed_attach "$run" --no-build --timeout 600 "$here/attach.sh"
+subtest testbed_e2e "$run" --no-build --timeout 600 --guest-files "$e2e" \
+	"$here/e2e.sh"
 subtest testbed_runner "$here/runner.sh" --no-build
 echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
 [ "$failed" -eq 0 ]
