@@ -19,7 +19,8 @@ mkdir -p "$extra/bin"
 cp "$top/tools/fakehost/fakehost" "$extra/bin/"
 rc=0
 for scenario in driver.sh trace.sh; do
-	"$top/tools/testbed/run" --timeout 900 --host-files "$extra" "$@" \
+	"$top/tools/testbed/rerun-on-l1-fault" \
+		"$top/tools/testbed/run" --timeout 900 --host-files "$extra" "$@" \
 		"$top/selftests/guest/$scenario" || rc=$?
 	# The modules and tools are built: once is enough.
 	case " $* " in

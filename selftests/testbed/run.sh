@@ -12,6 +12,8 @@
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 run=$top/tools/testbed/run
+# A run that the emulated CPU's known stack fault killed is run once more.
+rerun=$top/tools/testbed/rerun-on-l1-fault
 build=1
 [ "${1:-}" = --no-build ] && build=
 
@@ -73,11 +75,11 @@ subtest() {
 
 echo "KTAP version 1"
 echo "1..5"
-subtest testbed_host "$run" --no-build --timeout 300 "$here/host.sh"
-subtest testbed_guest "$run" --no-build --timeout 600 \
+subtest testbed_host "$rerun" "$run" --no-build --timeout 300 "$here/host.sh"
+subtest testbed_guest "$rerun" "$run" --no-build --timeout 600 \
 	--host-files "$files" --guest-files "$files" "$here/guest.sh"
-subtest testbed_attach "$run" --no-build --timeout 600 "$here/attach.sh"
-subtest testbed_e2e "$run" --no-build --timeout 600 --guest-files "$e2e" \
+subtest testbed_attach "$rerun" "$run" --no-build --timeout 600 "$here/attach.sh"
+subtest testbed_e2e "$rerun" "$run" --no-build --timeout 600 --guest-files "$e2e" \
 	"$here/e2e.sh"
 subtest testbed_runner "$here/runner.sh" --no-build
 echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
