@@ -43,6 +43,7 @@ static ssize_t dmh_debugfs_release_write(struct file *file,
 {
 	struct dmh_host *host = file_inode(file)->i_private;
 	char *buf, *cur, *name, *gpa_s, *len_s;
+	struct dmh_kvm *dk;
 	struct dmh_vm *vm;
 	u64 gpa, len;
 	int ret;
@@ -63,19 +64,27 @@ static ssize_t dmh_debugfs_release_write(struct file *file,
 		goto out_free;
 	}
 
+	/* Punching holes takes a while: not under the host's lock. */
 	mutex_lock(&host->lock);
 	vm = dmh_vm_lookup(host, name);
-	if (!vm)
+	if (!vm) {
 		ret = -ENOENT;
-	else if (!vm->kvm)
+	} else if (!vm->kvm) {
 		ret = -ENODEV;
-	else
-		ret = dmh_kvm_release(vm->kvm, gpa, len, NULL);
+	} else {
+		vm = dmh_vm_get(vm);
+		dk = dmh_kvm_get(vm->kvm);
+	}
+	mutex_unlock(&host->lock);
+	if (ret)
+		goto out_free;
+
+	ret = dmh_kvm_release(dk, gpa, len, NULL);
 	if (!ret)
 		pr_info("VM %s: released %llu bytes at 0x%llx (debugfs)\n",
 			vm->name, len, gpa);
-	mutex_unlock(&host->lock);
-
+	dmh_kvm_put(dk);
+	dmh_vm_put(vm);
 	if (!ret)
 		ret = count;
 out_free:

@@ -5,15 +5,19 @@
  * A VMM such as QEMU owns its KVM VM through a file descriptor. Attaching
  * finds that descriptor among the process's files, takes a reference to
  * the VM (struct kvm) and keeps a reference to the process's struct pid.
- * The reference keeps struct kvm, its memslots and its mm_struct in memory
- * after the VMM is gone, but not the VMM's address space: every look at
+ * An attachment is reference counted: the VM record holds one, and so does
+ * each guest session that works with the VM, so that memory can be given
+ * back without the host's lock held while the record detaches at the same
+ * time. The reference keeps struct kvm, its memslots and its mm_struct in
+ * memory after the VMM is gone, but not the VMM's address space: every look at
  * guest memory first takes a user of the mm (mmget_not_zero()) and gives
  * up when there is none. dmh_kvm_alive() tells when the VM is gone (the
  * VMM closed it or exited); the caller then detaches, which drops the
  * last reference and lets KVM destroy the VM.
  *
  * Memslots are read afresh each time they are needed, under the VM's
- * SRCU, never kept: the VMM may change them at any time. Only RAM counts:
+ * SRCU, never kept: the VMM may change them at any time. Hot-add offers
+ * come from them (dmh_kvm_ram_ranges()). Only RAM counts:
  * the slots of address space 0 that userspace made, are writable and lie
  * at or above 1 MiB. Below 1 MiB a PC has its BIOS and the legacy shadow
  * areas, which QEMU backs with the same file as RAM; they are never given
@@ -34,21 +38,27 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/dynmem.h>
 #include <linux/err.h>
 #include <linux/falloc.h>
 #include <linux/fdtable.h>
 #include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/netlink.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #if IS_ENABLED(CONFIG_KVM)
 #include <linux/kvm_host.h>
 #endif
 
 #include "kvm.h"
+#include "policy.h"
+#include "trace.h"
 
 /* Guest-physical memory below this is the PC's legacy area, never RAM. */
 #define DMH_KVM_LEGACY_END	SZ_1M
@@ -61,12 +71,16 @@
 
 /**
  * struct dmh_kvm - an attachment to the KVM VM of a VMM process
+ * @ref: the VM record's reference and one per guest session using it
  * @kvm: the VM; this holds one of its users (kvm_get_kvm_safe())
  * @pid: the VMM process, referenced; only to report its PID
+ * @name: the VM record's name, for tracepoints
  */
 struct dmh_kvm {
+	struct kref ref;
 	struct kvm *kvm;
 	struct pid *pid;
+	char name[DYNMEM_NAME_MAX];
 };
 
 #if IS_ENABLED(CONFIG_KVM)
@@ -250,6 +264,7 @@ static void dmh_kvm_put_vm(struct kvm *kvm)
 /**
  * dmh_kvm_attach() - attach to the KVM VM of a VMM process
  * @nr: PID of the process, in the caller's PID namespace
+ * @name: the VM record's name, for tracepoints; copied
  * @extack: for the reason of a failure; may be NULL
  *
  * The caller must have CAP_SYS_PTRACE: an attachment can take memory away
@@ -263,7 +278,8 @@ static void dmh_kvm_put_vm(struct kvm *kvm)
  * VM has no RAM, -EINVAL if its RAM cannot be given back or the VM is not
  * its own, -ENOMEM.
  */
-struct dmh_kvm *dmh_kvm_attach(u32 nr, struct netlink_ext_ack *extack)
+struct dmh_kvm *dmh_kvm_attach(u32 nr, const char *name,
+			       struct netlink_ext_ack *extack)
 {
 	struct task_struct *task;
 	struct dmh_kvm *dk;
@@ -278,6 +294,8 @@ struct dmh_kvm *dmh_kvm_attach(u32 nr, struct netlink_ext_ack *extack)
 	dk = kzalloc(sizeof(*dk), GFP_KERNEL);
 	if (!dk)
 		return ERR_PTR(-ENOMEM);
+	kref_init(&dk->ref);
+	strscpy(dk->name, name, sizeof(dk->name));
 
 	dk->pid = nr > 0 && nr <= INT_MAX ? find_get_pid(nr) : NULL;
 	task = dk->pid ? get_pid_task(dk->pid, PIDTYPE_PID) : NULL;
@@ -303,18 +321,39 @@ err_put_pid:
 }
 
 /**
- * dmh_kvm_detach() - drop an attachment
- * @dk: the attachment, from dmh_kvm_attach()
+ * dmh_kvm_get() - take another reference to an attachment
+ * @dk: the attachment; the caller holds a reference or the host's lock
+ *	while the VM record holds one
  *
- * If the VMM is gone, this destroys the VM.
- *
- * Context: process context, may sleep.
+ * Context: any.
+ * Return: @dk.
  */
-void dmh_kvm_detach(struct dmh_kvm *dk)
+struct dmh_kvm *dmh_kvm_get(struct dmh_kvm *dk)
 {
+	kref_get(&dk->ref);
+	return dk;
+}
+
+static void dmh_kvm_free(struct kref *ref)
+{
+	struct dmh_kvm *dk = container_of(ref, struct dmh_kvm, ref);
+
 	dmh_kvm_put_vm(dk->kvm);
 	put_pid(dk->pid);
 	kfree(dk);
+}
+
+/**
+ * dmh_kvm_put() - drop a reference to an attachment
+ * @dk: the attachment, from dmh_kvm_attach() or dmh_kvm_get()
+ *
+ * The last reference drops the VM; if the VMM is gone, that destroys it.
+ *
+ * Context: process context, may sleep.
+ */
+void dmh_kvm_put(struct dmh_kvm *dk)
+{
+	kref_put(&dk->ref, dmh_kvm_free);
 }
 
 /**
@@ -385,6 +424,55 @@ u64 dmh_kvm_resident(const struct dmh_kvm *dk)
 #endif
 }
 
+/**
+ * dmh_kvm_ram_ranges() - the guest-physical RAM of the VM
+ * @dk: the attachment
+ * @out: filled with the RAM ranges, in address order, adjacent slots merged
+ * @max: room in @out
+ *
+ * RAM is what dmh_kvm_release() may give back: the writable slots of
+ * address space 0 that userspace made, at or above 1 MiB. The memslots
+ * are read afresh, under the VM's SRCU; the VMM may change them right
+ * after.
+ *
+ * Context: process context, may sleep.
+ * Return: the number of ranges written; ranges beyond @max are left out.
+ */
+unsigned int dmh_kvm_ram_ranges(struct dmh_kvm *dk, struct dmh_pol_range *out,
+				unsigned int max)
+{
+#if IS_ENABLED(CONFIG_KVM)
+	struct kvm *kvm = dk->kvm;
+	struct kvm_memslot_iter iter;
+	struct kvm_memslots *slots;
+	unsigned int nr = 0;
+	u64 start, end;
+	int idx;
+
+	idx = srcu_read_lock(&kvm->srcu);
+	slots = __kvm_memslots(kvm, 0);
+	kvm_for_each_memslot_in_gfn_range(&iter, slots, 0, ~0ULL) {
+		struct kvm_memory_slot *slot = iter.slot;
+
+		if (!dmh_kvm_slot_is_ram(slot))
+			continue;
+		start = (u64)slot->base_gfn << PAGE_SHIFT;
+		end = start + ((u64)slot->npages << PAGE_SHIFT);
+		if (nr && out[nr - 1].end == start) {
+			out[nr - 1].end = end;
+			continue;
+		}
+		if (nr == max)
+			break;
+		out[nr++] = (struct dmh_pol_range){ .start = start, .end = end };
+	}
+	srcu_read_unlock(&kvm->srcu, idx);
+	return nr;
+#else
+	return 0;
+#endif
+}
+
 #if IS_ENABLED(CONFIG_KVM)
 
 /*
@@ -431,24 +519,9 @@ static int dmh_kvm_punch(struct mm_struct *mm, unsigned long hva,
 	return 0;
 }
 
-/**
- * dmh_kvm_release() - give guest memory back to the host
- * @dk: the attachment
- * @gpa: guest-physical start, page aligned
- * @len: length in bytes, page aligned, not 0
- * @extack: for the reason of a failure; may be NULL
- *
- * The range must lie in one RAM memslot of the VM: not read-only, not
- * below 1 MiB. Its pages are punched out of the file behind the guest's
- * RAM; a later guest access gets a zeroed page. The caller makes sure the
- * guest no longer uses the range.
- *
- * Context: process context, may sleep.
- * Return: 0 on success; -EINVAL for a range that breaks the rules above,
- * -ESRCH if the VMM is gone, or the error of vfs_fallocate().
- */
-int dmh_kvm_release(struct dmh_kvm *dk, u64 gpa, u64 len,
-		    struct netlink_ext_ack *extack)
+/* dmh_kvm_release() without the tracepoint. */
+static int dmh_kvm_do_release(struct dmh_kvm *dk, u64 gpa, u64 len,
+			      struct netlink_ext_ack *extack)
 {
 	struct kvm *kvm = dk->kvm;
 	struct kvm_memslot_iter iter;
@@ -498,11 +571,38 @@ int dmh_kvm_release(struct dmh_kvm *dk, u64 gpa, u64 len,
 
 #else /* !CONFIG_KVM */
 
-int dmh_kvm_release(struct dmh_kvm *dk, u64 gpa, u64 len,
-		    struct netlink_ext_ack *extack)
+static int dmh_kvm_do_release(struct dmh_kvm *dk, u64 gpa, u64 len,
+			      struct netlink_ext_ack *extack)
 {
 	NL_SET_ERR_MSG(extack, "range: this kernel has no KVM");
 	return -EOPNOTSUPP;
 }
 
 #endif /* CONFIG_KVM */
+
+/**
+ * dmh_kvm_release() - give guest memory back to the host
+ * @dk: the attachment
+ * @gpa: guest-physical start, page aligned
+ * @len: length in bytes, page aligned, not 0
+ * @extack: for the reason of a failure; may be NULL
+ *
+ * The range must lie in one RAM memslot of the VM: not read-only, not
+ * below 1 MiB. Its pages are punched out of the file behind the guest's
+ * RAM; a later guest access gets a zeroed page. The caller makes sure the
+ * guest no longer uses the range.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success; -EINVAL for a range that breaks the rules above,
+ * -ESRCH if the VMM is gone, or the error of vfs_fallocate().
+ */
+int dmh_kvm_release(struct dmh_kvm *dk, u64 gpa, u64 len,
+		    struct netlink_ext_ack *extack)
+{
+	u64 start = ktime_get_ns();
+	int ret;
+
+	ret = dmh_kvm_do_release(dk, gpa, len, extack);
+	trace_dmh_release(dk->name, gpa, len, ret, ktime_get_ns() - start);
+	return ret;
+}

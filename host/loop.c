@@ -29,6 +29,7 @@
 #include "arbiter.h"
 #include "loop.h"
 #include "session.h"
+#include "trace.h"
 #include "vm.h"
 
 /* Targets move by whole huge pages, the unit of the balloon. */
@@ -104,8 +105,15 @@ void dmh_loop_pass(struct dmh_host *host)
 		pr_warn_ratelimited("arbiter pass failed: %d\n", ret);
 		goto out_free;
 	}
-	for (i = 0; i < nr; i++)
-		lvms[i].vm->target = avms[i].target;
+	trace_dmh_pass(nr, params.pool, &res);
+	for (i = 0; i < nr; i++) {
+		struct dmh_vm *vm = lvms[i].vm;
+
+		if (vm->target != avms[i].target)
+			trace_dmh_target(vm->name, vm->target, avms[i].target,
+					 lvms[i].demand);
+		vm->target = avms[i].target;
+	}
 
 out_free:
 	kfree(slots);

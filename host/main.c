@@ -8,8 +8,9 @@
  * object and the VM registry, settings.c the rules a policy must follow,
  * kvm.c the attachment of VM records to running KVM VMs, netlink.c the
  * family, session.c the guests' connections, loop.c the closed loop that
- * balances memory among them, debugfs.c the debug knobs. This file only
- * brings them up in order and takes them down in reverse.
+ * balances memory among them, debugfs.c the debug knobs; trace.h has the
+ * tracepoints of them all, instantiated here. This file only brings them
+ * up in order and takes them down in reverse.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -23,6 +24,9 @@
 #include "netlink.h"
 #include "session.h"
 #include "vm.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 /* The host object; netlink.c serves it between init and exit. */
 static struct dmh_host *dmh_host;

@@ -23,6 +23,7 @@
 
 #include "kvm.h"
 #include "netlink.h"
+#include "policy.h"
 #include "session.h"
 #include "settings.h"
 #include "vm.h"
@@ -68,6 +69,9 @@ static const struct nla_policy dmh_nl_host_policy[DYNMEM_HOST_A_MAX + 1] = {
 	[DYNMEM_HOST_A_POOL]		= DMH_READ_ONLY("pool"),
 	[DYNMEM_HOST_A_NR_VMS]		= DMH_READ_ONLY("nr_vms"),
 	[DYNMEM_HOST_A_OVERCOMMIT]	= DMH_READ_ONLY("overcommit"),
+	[DYNMEM_HOST_A_AVAILABLE]	= DMH_READ_ONLY("available"),
+	[DYNMEM_HOST_A_PRESSURE]	= DMH_READ_ONLY("pressure"),
+	[DYNMEM_HOST_A_NR_RUNNING]	= DMH_READ_ONLY("nr_running"),
 };
 
 /*
@@ -245,17 +249,69 @@ static size_t dmh_nl_host_size(void)
 	       nla_total_size_64bit(sizeof(u64)) +	/* TOTAL */
 	       nla_total_size_64bit(sizeof(u64)) +	/* POOL */
 	       nla_total_size(sizeof(u32)) +		/* NR_VMS */
-	       nla_total_size(sizeof(u8));		/* OVERCOMMIT */
+	       nla_total_size(sizeof(u8)) +		/* OVERCOMMIT */
+	       nla_total_size_64bit(sizeof(u64)) +	/* AVAILABLE */
+	       nla_total_size(sizeof(u32)) +		/* PRESSURE */
+	       nla_total_size(sizeof(u32));		/* NR_RUNNING */
+}
+
+/**
+ * struct dmh_nl_host_fig - host-wide figures of the running VMs
+ * @available: the pool less the targets of the running VMs, 0 at least
+ * @pressure: sum of their demands * 100 / sum of their visible memory
+ * @nr_running: number of VM records whose guest is connected
+ */
+struct dmh_nl_host_fig {
+	u64 available;
+	u32 pressure;
+	u32 nr_running;
+};
+
+static u64 dmh_nl_add_sat(u64 a, u64 b)
+{
+	return a + b < a ? U64_MAX : a + b;
+}
+
+/*
+ * The figures of HOST_GET that sum up the running VMs. Demand and visible
+ * memory come from the guests, so the sums saturate rather than wrap; a
+ * running VM that has not reported yet adds nothing to the pressure.
+ */
+static void dmh_nl_host_figures(struct dmh_host *host,
+				struct dmh_nl_host_fig *fig)
+{
+	u64 granted = 0, demand = 0, visible = 0, pool;
+	struct dmh_vm_stats st;
+	struct dmh_vm *vm;
+
+	lockdep_assert_held(&host->lock);
+
+	memset(fig, 0, sizeof(*fig));
+	list_for_each_entry(vm, &host->vms, host_node) {
+		if (vm->state != DYNMEM_VM_STATE_RUNNING)
+			continue;
+		fig->nr_running++;
+		granted = dmh_nl_add_sat(granted, vm->target);
+		if (dmh_session_stats(vm, &st) && st.visible) {
+			demand = dmh_nl_add_sat(demand, st.demand);
+			visible = dmh_nl_add_sat(visible, st.visible);
+		}
+	}
+	pool = dmh_host_pool(host);
+	fig->available = granted < pool ? pool - granted : 0;
+	fig->pressure = dmh_pol_pressure(demand, visible);
 }
 
 static struct sk_buff *dmh_nl_host_msg(struct dmh_host *host,
 				       struct genl_info *info, u8 cmd)
 {
+	struct dmh_nl_host_fig fig;
 	struct sk_buff *skb;
 	void *hdr;
 
 	lockdep_assert_held(&host->lock);
 
+	dmh_nl_host_figures(host, &fig);
 	skb = genlmsg_new(dmh_nl_host_size(), GFP_KERNEL);
 	if (!skb)
 		return ERR_PTR(-ENOMEM);
@@ -275,7 +331,11 @@ static struct sk_buff *dmh_nl_host_msg(struct dmh_host *host,
 			      DYNMEM_HOST_A_PAD) ||
 	    nla_put_u32(skb, DYNMEM_HOST_A_NR_VMS, host->nr_vms) ||
 	    nla_put_u8(skb, DYNMEM_HOST_A_OVERCOMMIT,
-		       dmh_host_overcommit(host)))
+		       dmh_host_overcommit(host)) ||
+	    nla_put_u64_64bit(skb, DYNMEM_HOST_A_AVAILABLE, fig.available,
+			      DYNMEM_HOST_A_PAD) ||
+	    nla_put_u32(skb, DYNMEM_HOST_A_PRESSURE, fig.pressure) ||
+	    nla_put_u32(skb, DYNMEM_HOST_A_NR_RUNNING, fig.nr_running))
 		goto err_free_skb;
 
 	genlmsg_end(skb, hdr);

@@ -69,6 +69,8 @@ enum dmh_pol_action {
  * @ballooned: bytes the host holds in the VM's balloon
  * @maximum: the VM's maximum, bytes; visible memory never grows beyond it
  * @block: the guest's memory block size, bytes, a power of two
+ * @room: bytes the VM may grow by now: memory the host has for it (see
+ *	dmh_pol_room())
  * @can_hotadd: the guest hot-adds and there may be RAM left to offer
  * @can_balloon: the guest balloons, and no backoff is running
  */
@@ -78,8 +80,19 @@ struct dmh_pol_vm {
 	u64 ballooned;
 	u64 maximum;
 	u64 block;
+	u64 room;
 	bool can_hotadd;
 	bool can_balloon;
+};
+
+/**
+ * struct dmh_pol_range - guest-physical RAM: [@start, @end)
+ * @start: first byte
+ * @end: first byte past the range
+ */
+struct dmh_pol_range {
+	u64 start;
+	u64 end;
 };
 
 /**
@@ -97,8 +110,14 @@ u64 dmh_pol_demand(const struct dmh_pol_sample *prev,
 		   const struct dmh_pol_sample *cur);
 u32 dmh_pol_pressure(u64 demand, u64 visible);
 void dmh_pol_decide(const struct dmh_pol_vm *vm, struct dmh_pol_step *step);
-unsigned int dmh_pol_hotadd_ranges(u64 cursor, u64 limit, u64 block,
-				   u64 bytes, u64 *start, unsigned int max);
+u64 dmh_pol_room(u64 pool, u64 have, u64 host_available);
+unsigned int dmh_pol_hotadd_ranges(u64 cursor, const struct dmh_pol_range *ram,
+				   unsigned int nr_ram, u64 block, u64 bytes,
+				   u64 *start, unsigned int max);
+u64 dmh_pol_ram_end(const struct dmh_pol_range *ram, unsigned int nr_ram,
+		    u64 block);
+u64 dmh_pol_hotadd_start(const struct dmh_pol_range *ram, unsigned int nr_ram,
+			 u64 visible, u64 block);
 unsigned int dmh_pol_backoff(unsigned int prev_ms);
 
 #endif /* _DMH_POLICY_H */

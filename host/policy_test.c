@@ -104,10 +104,12 @@ struct decide_case {
 	u64 bytes;
 };
 
-#define VM(t, tot, bal, max, ha, ba)					\
+#define VM_ROOM(t, tot, bal, max, ha, ba, r)				\
 	{ .target = (t), .total = (tot), .ballooned = (bal),		\
-	  .maximum = (max), .block = BLOCK, .can_hotadd = (ha),		\
-	  .can_balloon = (ba) }
+	  .maximum = (max), .block = BLOCK, .room = (r),		\
+	  .can_hotadd = (ha), .can_balloon = (ba) }
+#define VM(t, tot, bal, max, ha, ba)					\
+	VM_ROOM(t, tot, bal, max, ha, ba, U64_MAX)
 
 static const struct decide_case decide_cases[] = {
 	{
@@ -213,6 +215,42 @@ static const struct decide_case decide_cases[] = {
 		.bytes = 512 * MIB,
 	},
 	{
+		/* 100M short, 100M ballooned, the host has 30M */
+		.name = "unballoon-limited-by-room",
+		.vm = VM_ROOM(700 * MIB, 500 * MIB, 100 * MIB, GIB, true, true,
+			      30 * MIB + 123),
+		.action = DMH_POL_UNBALLOON,
+		.bytes = 30 * MIB,
+	},
+	{
+		.name = "unballoon-no-room",
+		.vm = VM_ROOM(700 * MIB, 500 * MIB, 100 * MIB, GIB, true, true,
+			      0),
+		.action = DMH_POL_NONE,
+	},
+	{
+		/* 200M short, the host has 200M: one whole block */
+		.name = "hotadd-limited-by-room",
+		.vm = VM_ROOM(712 * MIB, 512 * MIB, 0, 2 * GIB, true, true,
+			      200 * MIB),
+		.action = DMH_POL_HOTADD,
+		.bytes = BLOCK,
+	},
+	{
+		/* the host has less than a block */
+		.name = "hotadd-room-below-block",
+		.vm = VM_ROOM(712 * MIB, 512 * MIB, 0, 2 * GIB, true, true,
+			      BLOCK - 1),
+		.action = DMH_POL_NONE,
+	},
+	{
+		/* room does not limit shrinking */
+		.name = "shrink-without-room",
+		.vm = VM_ROOM(500 * MIB, 800 * MIB, 0, GIB, true, true, 0),
+		.action = DMH_POL_BALLOON,
+		.bytes = 300 * MIB,
+	},
+	{
 		/* hostile: balloon above total */
 		.name = "balloon-above-total",
 		.vm = VM(512 * MIB, 100 * MIB, 200 * MIB, GIB, false, false),
@@ -237,33 +275,128 @@ static void dmh_pol_test_decide(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, step.bytes, c->bytes);
 }
 
+static void dmh_pol_test_hotadd_start(struct kunit *test)
+{
+	static const struct dmh_pol_range pc[] = { { MIB, GIB } };
+	static const struct dmh_pol_range split[] = {
+		{ MIB, 3 * GIB }, { 4 * GIB, 6 * GIB },
+	};
+	static const struct dmh_pol_range bad[] = { { 2 * GIB, GIB } };
+
+	/* 256M at boot, MemTotal a little less: start in the second block */
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_start(pc, 1, 240 * MIB, BLOCK),
+			BLOCK);
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_start(pc, 1, 0, BLOCK), 0);
+	/* past the hole: 3G - 1M below it, the rest above 4G */
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_start(split, 2, 3 * GIB + 300 * MIB,
+						   BLOCK),
+			4 * GIB + 2 * BLOCK);
+	/* more than all RAM: the end, where nothing is offered */
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_start(pc, 1, 8 * GIB, BLOCK),
+			GIB);
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_start(bad, 1, GIB, BLOCK), 0);
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_start(pc, 1, GIB, 3 * MIB), 0);
+}
+
+static void dmh_pol_test_room(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, dmh_pol_room(GIB, 600 * MIB, 8 * GIB),
+			424 * MIB);
+	/* the host's available memory is the tighter limit */
+	KUNIT_EXPECT_EQ(test, dmh_pol_room(GIB, 600 * MIB, 100 * MIB),
+			100 * MIB);
+	/* VMs stuck above their targets hold more than the pool */
+	KUNIT_EXPECT_EQ(test, dmh_pol_room(GIB, GIB + 1, 8 * GIB), 0);
+	KUNIT_EXPECT_EQ(test, dmh_pol_room(U64_MAX, 0, U64_MAX), U64_MAX);
+}
+
 static void dmh_pol_test_hotadd_ranges(struct kunit *test)
 {
+	/* A PC with 1 GiB: RAM from 1 MiB (the legacy area is not RAM). */
+	static const struct dmh_pol_range pc[] = { { MIB, GIB } };
+	/* RAM below the 3 GiB hole and above 4 GiB */
+	static const struct dmh_pol_range split[] = {
+		{ MIB, 3 * GIB }, { 4 * GIB, 4 * GIB + 3 * BLOCK + MIB },
+	};
+	/* a range that is not block aligned at either end */
+	static const struct dmh_pol_range odd[] = {
+		{ BLOCK + MIB, 5 * BLOCK - MIB },
+	};
+	static const struct dmh_pol_range bad[] = {
+		{ GIB, GIB }, { 2 * GIB, GIB },
+		{ U64_MAX - BLOCK / 2, U64_MAX },
+	};
 	u64 start[4] = {};
 
-	/* 3 blocks asked from 256M, limit 1G */
-	KUNIT_ASSERT_EQ(test, dmh_pol_hotadd_ranges(2 * BLOCK, GIB, BLOCK,
+	/* 3 blocks asked from 256M */
+	KUNIT_ASSERT_EQ(test, dmh_pol_hotadd_ranges(2 * BLOCK, pc, 1, BLOCK,
 						    3 * BLOCK, start, 4), 3U);
 	KUNIT_EXPECT_EQ(test, start[0], 2 * BLOCK);
 	KUNIT_EXPECT_EQ(test, start[2], 4 * BLOCK);
-	/* the limit cuts: 7*128M is the last block below 1G */
-	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(7 * BLOCK, GIB, BLOCK,
+	/* the end of RAM cuts: 7*128M is the last block below 1G */
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(7 * BLOCK, pc, 1, BLOCK,
 						    3 * BLOCK, start, 4), 1U);
 	KUNIT_EXPECT_EQ(test, start[0], 7 * BLOCK);
+	/* block 0 holds the legacy area: never offered */
+	KUNIT_ASSERT_EQ(test, dmh_pol_hotadd_ranges(0, pc, 1, BLOCK, BLOCK,
+						    start, 4), 1U);
+	KUNIT_EXPECT_EQ(test, start[0], BLOCK);
 	/* room in the array cuts */
-	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(0, 8 * GIB, BLOCK,
-						    8 * GIB, start, 4), 4U);
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(0, pc, 1, BLOCK, 8 * GIB,
+						    start, 4), 4U);
+	/* the hole is skipped, the partial block at the top is not offered */
+	KUNIT_ASSERT_EQ(test, dmh_pol_hotadd_ranges(3 * GIB - BLOCK, split, 2,
+						    BLOCK, 8 * GIB, start,
+						    4), 4U);
+	KUNIT_EXPECT_EQ(test, start[0], 3 * GIB - BLOCK);
+	KUNIT_EXPECT_EQ(test, start[1], 4 * GIB);
+	KUNIT_EXPECT_EQ(test, start[3], 4 * GIB + 2 * BLOCK);
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(4 * GIB + 3 * BLOCK, split,
+						    2, BLOCK, BLOCK, start,
+						    4), 0U);
+	/* only the whole blocks inside a ragged range */
+	KUNIT_ASSERT_EQ(test, dmh_pol_hotadd_ranges(0, odd, 1, BLOCK, GIB,
+						    start, 4), 2U);
+	KUNIT_EXPECT_EQ(test, start[0], 2 * BLOCK);
+	KUNIT_EXPECT_EQ(test, start[1], 3 * BLOCK);
+	/* empty, reversed and wrapping ranges offer nothing */
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(0, bad, ARRAY_SIZE(bad),
+						    BLOCK, GIB, start, 4), 0U);
+	/* no RAM at all */
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(0, pc, 0, BLOCK, GIB,
+						    start, 4), 0U);
 	/* misaligned cursor, bad block size, nothing asked */
-	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(MIB, GIB, BLOCK, BLOCK,
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(MIB, pc, 1, BLOCK, BLOCK,
 						    start, 4), 0U);
-	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(0, GIB, 3 * MIB, BLOCK,
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(0, pc, 1, 3 * MIB, BLOCK,
 						    start, 4), 0U);
-	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(0, GIB, BLOCK, 0,
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(0, pc, 1, BLOCK, 0,
 						    start, 4), 0U);
 	/* no wrap at the top of the address space */
-	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(U64_MAX - BLOCK + 1,
-						    U64_MAX, BLOCK, BLOCK,
-						    start, 4), 0U);
+	KUNIT_EXPECT_EQ(test, dmh_pol_hotadd_ranges(U64_MAX - BLOCK + 1, &bad[2],
+						    1, BLOCK, BLOCK, start,
+						    4), 0U);
+}
+
+static void dmh_pol_test_ram_end(struct kunit *test)
+{
+	static const struct dmh_pol_range split[] = {
+		{ MIB, 3 * GIB }, { 4 * GIB, 4 * GIB + 3 * BLOCK + MIB },
+	};
+	static const struct dmh_pol_range tiny[] = {
+		{ MIB, 3 * GIB }, { 4 * GIB + MIB, 4 * GIB + BLOCK },
+	};
+	static const struct dmh_pol_range bad[] = {
+		{ 2 * GIB, GIB }, { U64_MAX - BLOCK / 2, U64_MAX },
+	};
+
+	KUNIT_EXPECT_EQ(test, dmh_pol_ram_end(split, 2, BLOCK),
+			4 * GIB + 3 * BLOCK);
+	/* a last range without a whole block does not count */
+	KUNIT_EXPECT_EQ(test, dmh_pol_ram_end(tiny, 2, BLOCK), 3 * GIB);
+	KUNIT_EXPECT_EQ(test, dmh_pol_ram_end(bad, 2, BLOCK), 0);
+	KUNIT_EXPECT_EQ(test, dmh_pol_ram_end(split, 0, BLOCK), 0);
+	KUNIT_EXPECT_EQ(test, dmh_pol_ram_end(split, 2, 3 * MIB), 0);
 }
 
 static void dmh_pol_test_backoff(struct kunit *test)
@@ -281,7 +414,10 @@ static struct kunit_case dmh_pol_test_cases[] = {
 	KUNIT_CASE_PARAM(dmh_pol_test_demand, demand_gen_params),
 	KUNIT_CASE(dmh_pol_test_pressure),
 	KUNIT_CASE_PARAM(dmh_pol_test_decide, decide_gen_params),
+	KUNIT_CASE(dmh_pol_test_room),
+	KUNIT_CASE(dmh_pol_test_hotadd_start),
 	KUNIT_CASE(dmh_pol_test_hotadd_ranges),
+	KUNIT_CASE(dmh_pol_test_ram_end),
 	KUNIT_CASE(dmh_pol_test_backoff),
 	{}
 };

@@ -20,7 +20,15 @@
  *              guest's messages with a short receive timeout, the tick,
  *              and between them asks dmh_pol_decide() for the next step
  *              toward the VM's target (loop.c), which it sends as a
- *              request. At most one request is outstanding.
+ *              request. At most one request is outstanding. A VM grows
+ *              only into memory the host has: the pool less what all
+ *              connected VMs have, and no more than the host's available
+ *              memory, so a VM stuck above its target (at its floor)
+ *              holds back the others' growth. A changed
+ *              host period goes to the guest as a new SET_REPORT at the
+ *              next tick. Hot-add offers are whole blocks of the VM's
+ *              RAM memslots (dmh_kvm_ram_ranges(), read afresh for each
+ *              request), in address order.
  *   closing    on GOODBYE, end of stream, a detached or removed record,
  *              module unload (GOODBYE UNLOAD or DETACH), or a protocol
  *              violation (GOODBYE PROTOCOL). The balloon of a connection
@@ -40,8 +48,11 @@
  *
  * Locking: the host's lock guards the session list, every session's
  * figures (&dmh_session.fig, .stats, .ballooned, .bset), and the VM
- * record. Socket I/O happens without it; only the session's own work item
- * touches its socket and its protocol state.
+ * record. Socket I/O and releasing memory happen without it: the session
+ * holds its own reference to the attachment (&dmh_session.kvm), and only
+ * the session's own work item changes its socket, its protocol state and
+ * its balloon set, so what it checked under the lock still holds when it
+ * takes the lock again.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -66,6 +77,7 @@
 #include "netlink.h"
 #include "policy.h"
 #include "session.h"
+#include "trace.h"
 #include "vm.h"
 
 /* The guest must say HELLO within this time. */
@@ -80,6 +92,8 @@
 #define DMH_SESSION_MAX		256
 /* Hot-add offers per request, one block each. */
 #define DMH_SESSION_OFFER_MAX	64
+/* RAM ranges of a VM that hot-add offers come from; more are left out. */
+#define DMH_SESSION_RAM_MAX	16
 
 /* The balloon set: 2 MiB chunks, each all in, or a bitmap of 4 KiB pages. */
 #define DMH_BSET_CHUNK_SHIFT	21
@@ -121,8 +135,8 @@ static struct dmh_sessions *dmh_sessions;
  * @sock: the connection
  * @cid: the peer's CID
  * @vm: the VM record, referenced, once HELLO matched it; else NULL
- * @kvm: the attachment of @vm when the session began; the session ends
- *	when the record's attachment is another one or none
+ * @kvm: the attachment of @vm when the session began, referenced; the
+ *	session ends when the record's attachment is another one or none
  * @running: WELCOME OK was sent
  * @caps: capabilities in use
  * @block: the guest's memory block size
@@ -137,7 +151,9 @@ static struct dmh_sessions *dmh_sessions;
  * @offer_nr: number of blocks the outstanding HOTADD_REQ offered
  * @offer: their starts
  * @cursor: the lowest guest-physical address not offered yet
- * @limit: no offer at or above this address
+ * @limit: the end of the VM's RAM when the session began; no offer at or
+ *	above it
+ * @period_ms: report period last sent in SET_REPORT, 0 before the first
  * @balloon_after: jiffies before which no BALLOON_REQ is sent
  * @above_since: jiffies since when the VM has been above its target by
  *	more than the margin, 0 if it is not
@@ -151,6 +167,7 @@ static struct dmh_sessions *dmh_sessions;
  * @ballooned: bytes in @bset
  * @bset: the balloon: guest-physical ranges the guest gave to the host
  * @stats: figures for netlink
+ * @ram: the VM's RAM, for the hot-add request being built
  * @rx: the message being received
  * @tx: the message being sent
  */
@@ -176,6 +193,7 @@ struct dmh_session {
 	u64 offer[DMH_SESSION_OFFER_MAX];
 	u64 cursor;
 	u64 limit;
+	u32 period_ms;
 	unsigned long balloon_after;
 	unsigned long above_since;
 	unsigned int backoff_ms;
@@ -188,6 +206,7 @@ struct dmh_session {
 	u64 ballooned;
 	struct xarray bset;
 	struct dmh_vm_stats stats;
+	struct dmh_pol_range ram[DMH_SESSION_RAM_MAX];
 	u8 rx[DYNMEM_PROTO_MSG_MAX];
 	u8 tx[DYNMEM_PROTO_MSG_MAX];
 };
@@ -371,6 +390,7 @@ static int dmh_session_violation(struct dmh_session *s, const char *why)
 	else
 		pr_warn("CID %u: protocol violation: %s; dropping connection\n",
 			s->cid, why);
+	trace_dmh_violation(dmh_session_name(s), s->cid, why);
 	s->bye = DYNMEM_PROTO_BYE_PROTOCOL;
 	return -EPROTO;
 }
@@ -490,17 +510,19 @@ static u32 dmh_session_bind(struct dmh_session *s, const struct dmp_hello *h)
 		}
 	}
 	s->vm = dmh_vm_get(vm);
-	s->kvm = vm->kvm;
+	s->kvm = dmh_kvm_get(vm->kvm);
 	s->caps = h->caps & DMH_CAPS_KNOWN;
 	s->block = h->block_size;
 	s->cursor = 0;
 	/*
-	 * Guest RAM lies below the maximum, except for the hole a PC has
-	 * below 4 GiB: offers stop there. The guest checks every offered
-	 * block against its firmware memory map and refuses what is not RAM.
+	 * Offers come from the VM's RAM memslots; the guest still checks
+	 * every offered block against its firmware memory map.
 	 */
-	s->limit = min_t(u64, round_up(vm->policy.maximum, s->block) + SZ_4G,
-			 DYNMEM_PROTO_ADDR_MAX);
+	s->limit = min_t(u64, DYNMEM_PROTO_ADDR_MAX,
+			 dmh_pol_ram_end(s->ram,
+					 dmh_kvm_ram_ranges(s->kvm, s->ram,
+							    ARRAY_SIZE(s->ram)),
+					 s->block));
 	s->running = true;
 	vm->state = DYNMEM_VM_STATE_RUNNING;
 	dmh_netlink_vm_event(vm);
@@ -528,6 +550,8 @@ static int dmh_session_handshake(struct dmh_session *s)
 		pr_warn("CID %u: guest speaks protocol %u.%u, host %u.%u; refused\n",
 			s->cid, msg.hdr.major, msg.hdr.minor,
 			DYNMEM_PROTO_MAJOR, DYNMEM_PROTO_MINOR);
+		trace_dmh_session_open(dmh_session_name(s), s->cid,
+				       DYNMEM_PROTO_WELCOME_VERSION, 0, 0);
 		dmh_session_welcome(s, DYNMEM_PROTO_WELCOME_VERSION, 0);
 		return -EPROTONOSUPPORT;
 	}
@@ -536,6 +560,7 @@ static int dmh_session_handshake(struct dmh_session *s)
 	if (ret || msg.hdr.type != DYNMEM_PROTO_HELLO || msg.hdr.seq) {
 		pr_warn("CID %u: protocol violation: %s; dropping connection\n",
 			s->cid, why);
+		trace_dmh_violation(dmh_session_name(s), s->cid, why);
 		dmh_session_welcome(s, DYNMEM_PROTO_WELCOME_BAD_HELLO, 0);
 		return -EPROTO;
 	}
@@ -543,6 +568,8 @@ static int dmh_session_handshake(struct dmh_session *s)
 	s->rx_seq = 1;
 
 	result = dmh_session_bind(s, &msg.hello);
+	trace_dmh_session_open(dmh_session_name(s), s->cid, result, s->caps,
+			       msg.hello.block_size);
 	if (result != DYNMEM_PROTO_WELCOME_OK) {
 		dmh_session_welcome(s, result, 0);
 		return -EPERM;
@@ -554,20 +581,6 @@ static int dmh_session_handshake(struct dmh_session *s)
 	if (ret)
 		return ret;
 	return 0;
-}
-
-static int dmh_session_set_report(struct dmh_session *s)
-{
-	struct dmp_set_report set = { .threshold = 0 };
-	struct dmh_host *host = dmh_sessions->host;
-
-	mutex_lock(&host->lock);
-	set.period_ms = clamp_t(u32, host->settings.period_ms,
-				DYNMEM_PROTO_PERIOD_MIN_MS,
-				DYNMEM_PROTO_PERIOD_MAX_MS);
-	mutex_unlock(&host->lock);
-	return dmh_session_send(s, dmp_encode_set_report(s->tx, sizeof(s->tx),
-							 s->tx_seq, &set));
 }
 
 /* STATUS: new figures, new demand, a new pass of the loop. */
@@ -647,10 +660,14 @@ static int dmh_session_hotadd_reply(struct dmh_session *s,
 	s->stats.visible = s->fig.total;
 	for (i = 0; i < r->nr; i++) {
 		res = dmp_hotadd_result_at(r, i);
+		trace_dmh_hotadd_result(s->vm->name, res.start, res.len,
+					res.added, res.status);
 		if (res.status == DYNMEM_PROTO_HOTADD_FAILED ||
 		    res.status == DYNMEM_PROTO_HOTADD_ABORTED)
 			dmh_session_failed(s, -EIO);
 	}
+	trace_dmh_reply(s->vm->name, DYNMEM_PROTO_HOTADD_REPLY, r->req_seq,
+			added, r->nr, 0, false);
 	mutex_unlock(&host->lock);
 	dmh_session_req_done(s);
 	return 0;
@@ -658,7 +675,8 @@ static int dmh_session_hotadd_reply(struct dmh_session *s,
 
 /*
  * BALLOON_REPLY: check every range, then give each back to the host and
- * put it in the balloon.
+ * put it in the balloon. Releasing happens without the host's lock: it
+ * punches holes in a file, which takes a while for large ranges.
  */
 static int dmh_session_balloon_reply(struct dmh_session *s,
 				     const struct dmp_range_list *l)
@@ -672,6 +690,7 @@ static int dmh_session_balloon_reply(struct dmh_session *s,
 	if (s->req_type != DYNMEM_PROTO_BALLOON_REQ || l->req_seq != s->req_seq)
 		return dmh_session_violation(s, "balloon reply to no balloon request");
 
+	/* The balloon set changes only here and in this session's work. */
 	mutex_lock(&host->lock);
 	for (i = 0; i < l->nr; i++) {
 		r = dmp_range_at(l, i);
@@ -685,25 +704,37 @@ static int dmh_session_balloon_reply(struct dmh_session *s,
 			goto out_unlock;
 		}
 	}
-	if (!s->vm->kvm || s->vm->kvm != s->kvm) {
+	if (s->vm->kvm != s->kvm)
 		ret = -ENODEV;
-		goto out_unlock;
-	}
+out_unlock:
+	mutex_unlock(&host->lock);
+	if (ret)
+		return ret;
+
 	for (i = 0; i < l->nr; i++) {
 		r = dmp_range_at(l, i);
 		err = dmh_kvm_release(s->kvm, r.start, r.len, NULL);
-		if (err == -EINVAL) {
-			ret = dmh_session_violation(s, "range outside the VM's RAM");
-			goto out_unlock;
-		}
+		if (err == -EINVAL)
+			return dmh_session_violation(s, "range outside the VM's RAM");
+		/*
+		 * The guest gave the range up whether or not the host could
+		 * free it: it is in the balloon either way.
+		 */
+		mutex_lock(&host->lock);
 		if (err)
 			dmh_session_failed(s, err);
 		ret = dmh_bset_add(s, r.start, r.len);
+		s->stats.removed = s->ballooned;
+		mutex_unlock(&host->lock);
 		if (ret)
-			goto out_unlock;
+			return ret;
 	}
+
+	mutex_lock(&host->lock);
 	s->req_done += sum;
-	s->stats.removed = s->ballooned;
+	trace_dmh_reply(s->vm->name, DYNMEM_PROTO_BALLOON_REPLY, l->req_seq,
+			sum, l->nr, l->status,
+			l->flags & DYNMEM_PROTO_RANGES_MORE);
 	if (!(l->flags & DYNMEM_PROTO_RANGES_MORE)) {
 		s->stats.balloon_ops++;
 		if (l->status != DYNMEM_PROTO_RANGES_DONE ||
@@ -718,11 +749,10 @@ static int dmh_session_balloon_reply(struct dmh_session *s,
 			s->backoff_ms = 0;
 		}
 	}
-out_unlock:
 	mutex_unlock(&host->lock);
-	if (!ret && !(l->flags & DYNMEM_PROTO_RANGES_MORE))
+	if (!(l->flags & DYNMEM_PROTO_RANGES_MORE))
 		dmh_session_req_done(s);
-	return ret;
+	return 0;
 }
 
 /* UNBALLOON_REPLY and DEFLATE: ranges leave the balloon. */
@@ -761,6 +791,9 @@ static int dmh_session_unballoon(struct dmh_session *s,
 			goto out_unlock;
 	}
 	s->stats.removed = s->ballooned;
+	trace_dmh_reply(s->vm->name, reply ? DYNMEM_PROTO_UNBALLOON_REPLY :
+			DYNMEM_PROTO_DEFLATE, l->req_seq, sum, l->nr,
+			l->status, l->flags & DYNMEM_PROTO_RANGES_MORE);
 	if (reply) {
 		s->req_done += sum;
 		if (!(l->flags & DYNMEM_PROTO_RANGES_MORE))
@@ -807,6 +840,25 @@ static int dmh_session_handle(struct dmh_session *s)
 }
 
 /*
+ * What the connected VMs may grow by, together: the pool less what they
+ * have, and no more than the host has available (dmh_pol_room()). Host
+ * lock held.
+ */
+static u64 dmh_session_room(struct dmh_host *host)
+{
+	struct dmh_session *s;
+	u64 have = 0;
+
+	lockdep_assert_held(&host->lock);
+
+	list_for_each_entry(s, &dmh_sessions->list, node)
+		if (s->running && s->have_fig && s->fig.total > s->ballooned)
+			have += s->fig.total - s->ballooned;
+	return dmh_pol_room(dmh_host_pool(host), have,
+			    (u64)si_mem_available() << PAGE_SHIFT);
+}
+
+/*
  * Decide the next step toward the target and build its request in @s->tx.
  * Return: the length of the request, 0 for none, -errno to close.
  */
@@ -818,7 +870,9 @@ static int dmh_session_next(struct dmh_session *s)
 	struct dmh_pol_step step;
 	struct dmh_pol_vm pv;
 	struct dmh_vm *vm = s->vm;
-	unsigned int i;
+	struct dmp_set_report set;
+	unsigned int i, nr_ram;
+	bool over_max;
 	int len = 0;
 
 	mutex_lock(&host->lock);
@@ -832,6 +886,20 @@ static int dmh_session_next(struct dmh_session *s)
 			vm->name);
 		s->bye = DYNMEM_PROTO_BYE_DETACH;
 		len = -ENODEV;
+		goto out_unlock;
+	}
+	/* The first SET_REPORT, and a new one whenever the period changed. */
+	set = (struct dmp_set_report){
+		.period_ms = clamp_t(u32, host->settings.period_ms,
+				     DYNMEM_PROTO_PERIOD_MIN_MS,
+				     DYNMEM_PROTO_PERIOD_MAX_MS),
+	};
+	if (set.period_ms != s->period_ms) {
+		len = dmp_encode_set_report(s->tx, sizeof(s->tx), s->tx_seq,
+					    &set);
+		trace_dmh_set_report(vm->name, set.period_ms, len);
+		if (len > 0)
+			s->period_ms = set.period_ms;
 		goto out_unlock;
 	}
 	if (s->req_type) {
@@ -850,24 +918,33 @@ static int dmh_session_next(struct dmh_session *s)
 		.ballooned = s->ballooned,
 		.maximum = vm->policy.maximum,
 		.block = s->block,
+		.room = U64_MAX,
 		.can_hotadd = (s->caps & DYNMEM_PROTO_CAP_HOTADD) &&
 			      s->cursor < s->limit,
 		.can_balloon = !!(s->caps & DYNMEM_PROTO_CAP_BALLOON),
 	};
 	dmh_pol_decide(&pv, &step);
+	/* Growth is cut to what the host has: summed over the sessions. */
+	if (step.action == DMH_POL_UNBALLOON || step.action == DMH_POL_HOTADD) {
+		pv.room = dmh_session_room(host);
+		dmh_pol_decide(&pv, &step);
+	}
 	/*
 	 * Shrink only a VM that stayed above its target for a while: a
 	 * guest that grows by whole blocks overshoots for a moment, and
-	 * taking that back at once would only make it grow again.
+	 * taking that back at once would only make it grow again. A VM
+	 * above its maximum is shrunk at once: the administrator asked.
 	 */
+	over_max = s->fig.total > s->ballooned &&
+		   s->fig.total - s->ballooned > vm->policy.maximum;
 	if (step.action != DMH_POL_BALLOON)
 		s->above_since = 0;
 	else if (!s->above_since)
 		s->above_since = jiffies | 1;
 	if (step.action == DMH_POL_BALLOON &&
 	    (time_before(jiffies, s->balloon_after) ||
-	     time_before(jiffies, s->above_since +
-			 msecs_to_jiffies(DMH_POL_SHRINK_DELAY_MS))))
+	     (!over_max && time_before(jiffies, s->above_since +
+				       msecs_to_jiffies(DMH_POL_SHRINK_DELAY_MS)))))
 		step.action = DMH_POL_NONE;
 
 	switch (step.action) {
@@ -883,7 +960,12 @@ static int dmh_session_next(struct dmh_session *s)
 				       s->tx_seq, step.bytes);
 		break;
 	case DMH_POL_HOTADD:
-		s->offer_nr = dmh_pol_hotadd_ranges(s->cursor, s->limit,
+		nr_ram = dmh_kvm_ram_ranges(s->kvm, s->ram, ARRAY_SIZE(s->ram));
+		if (!s->cursor)
+			s->cursor = dmh_pol_hotadd_start(s->ram, nr_ram,
+							 s->fig.total,
+							 s->block);
+		s->offer_nr = dmh_pol_hotadd_ranges(s->cursor, s->ram, nr_ram,
 						    s->block, step.bytes,
 						    s->offer,
 						    DMH_SESSION_OFFER_MAX);
@@ -911,6 +993,8 @@ static int dmh_session_next(struct dmh_session *s)
 			len = 0;
 		}
 	}
+	trace_dmh_request(vm->name, s->req_type, s->req_seq, s->req_bytes,
+			  s->offer_nr, s->block, len);
 out_unlock:
 	mutex_unlock(&host->lock);
 	return len;
@@ -918,9 +1002,8 @@ out_unlock:
 
 static void dmh_session_run(struct dmh_session *s)
 {
-	int ret;
+	int ret = 0;
 
-	ret = dmh_session_set_report(s);
 	while (!ret) {
 		ret = dmh_session_next(s);
 		if (ret > 0)
@@ -935,6 +1018,7 @@ static void dmh_session_run(struct dmh_session *s)
 	}
 	if (ret == -ECONNRESET && !s->bye)
 		pr_info("vm %s: guest connection closed\n", dmh_session_name(s));
+	trace_dmh_session_close(dmh_session_name(s), s->cid, s->bye, ret);
 }
 
 static void dmh_session_end(struct dmh_session *s)
@@ -959,6 +1043,8 @@ static void dmh_session_end(struct dmh_session *s)
 
 	kernel_sock_shutdown(s->sock, SHUT_RDWR);
 	sock_release(s->sock);
+	if (s->kvm)
+		dmh_kvm_put(s->kvm);
 	if (vm)
 		dmh_vm_put(vm);
 	kvfree(s);

@@ -31,6 +31,7 @@
 
 #include "kvm.h"
 #include "netlink.h"
+#include "trace.h"
 #include "vm.h"
 
 static struct kmem_cache *dmh_vm_cache;
@@ -408,13 +409,13 @@ int dmh_vm_attach(struct dmh_vm *vm, u32 pid, struct netlink_ext_ack *extack)
 		return -EBUSY;
 	}
 
-	dk = dmh_kvm_attach(pid, extack);
+	dk = dmh_kvm_attach(pid, vm->name, extack);
 	if (IS_ERR(dk))
 		return PTR_ERR(dk);
 
 	list_for_each_entry(other, &host->vms, host_node) {
 		if (other->kvm && dmh_kvm_same_vm(other->kvm, dk)) {
-			dmh_kvm_detach(dk);
+			dmh_kvm_put(dk);
 			NL_SET_ERR_MSG(extack,
 				       "pid: the process's KVM VM is attached to another VM record");
 			return -EBUSY;
@@ -424,6 +425,7 @@ int dmh_vm_attach(struct dmh_vm *vm, u32 pid, struct netlink_ext_ack *extack)
 	vm->kvm = dk;
 	vm->state = DYNMEM_VM_STATE_ATTACHED;
 	host->nr_attached++;
+	trace_dmh_attach(vm->name, pid, vm->cid);
 	dmh_host_changed(host);
 	if (host->nr_attached == 1)
 		dmh_host_arm_watch(host);
@@ -446,7 +448,8 @@ void dmh_vm_detach(struct dmh_vm *vm)
 
 	if (!vm->kvm)
 		return;
-	dmh_kvm_detach(vm->kvm);
+	trace_dmh_detach(vm->name, !dmh_kvm_alive(vm->kvm));
+	dmh_kvm_put(vm->kvm);
 	vm->kvm = NULL;
 	vm->state = DYNMEM_VM_STATE_OFF;
 	vm->target = 0;

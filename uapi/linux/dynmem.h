@@ -90,9 +90,9 @@
  *    DYNMEM_VM_A_PID: NLA_U32, when attached (and the VMM has a PID in
  *                     the reader's namespace)
  *    DYNMEM_VM_A_CID: NLA_U32, once set
- *    DYNMEM_VM_A_STATS: NLA_NESTED, enum dynmem_vm_stat, when attached;
- *                       only the counters the host measures (for now
- *                       DYNMEM_VM_STAT_PHYSICAL)
+ *    DYNMEM_VM_A_STATS: NLA_NESTED, enum dynmem_vm_stat, when attached:
+ *                       PHYSICAL always, the other counters while the
+ *                       guest is connected (DYNMEM_VM_STATE_RUNNING)
  *
  * DYNMEM_CMD_HOST_GET / DYNMEM_CMD_HOST_SET
  * -----------------------------------------
@@ -109,8 +109,23 @@
  *    DYNMEM_HOST_A_NR_VMS: NLA_U32, read-only, number of VM records
  *    DYNMEM_HOST_A_OVERCOMMIT: NLA_U8, read-only, 1 when the minimums of
  *                              running VMs do not fit in POOL
+ *    DYNMEM_HOST_A_AVAILABLE: NLA_U64, read-only, memory the host can
+ *                             still give to guests now: POOL less the
+ *                             TARGETs of the running VMs
+ *                             (DYNMEM_VM_STATE_RUNNING), 0 when they
+ *                             exceed POOL
+ *    DYNMEM_HOST_A_PRESSURE: NLA_U32, read-only, percent: the pressure
+ *                            of all running VMs together, weighted by
+ *                            their visible memory: the sum of their
+ *                            DEMANDs * 100 / the sum of their VISIBLE
+ *                            (see DYNMEM_VM_STAT_PRESSURE_CUR); 0 when
+ *                            no running VM has reported yet
+ *    DYNMEM_HOST_A_NR_RUNNING: NLA_U32, read-only, number of VM records
+ *                              in DYNMEM_VM_STATE_RUNNING
  *
  * HOST_SET takes RESERVED and/or PERIOD_MS; HOST_GET takes no attributes.
+ * The read-only attributes of the host are refused in HOST_SET
+ * ("available: read-only" and so on).
  *
  * Notifications
  * -------------
@@ -219,7 +234,24 @@ enum dynmem_vm_attr {
 /*
  * Counters of an attached VM (bytes unless stated); a counter the host does
  * not measure is left out. PHYSICAL is the VMM's resident shared memory
- * (RssShmem).
+ * (RssShmem), there for every attached VM; the others come with a
+ * connected guest and start afresh with each connection:
+ *
+ *    VISIBLE      the guest's MemTotal: hot-add raises it, the balloon
+ *                 does not lower it
+ *    ADDED        memory hot-added on the host's offers
+ *    REMOVED      memory in the balloon now: driver-locked in the guest
+ *                 and given back to the host (the guest driver's
+ *                 driver_locked_bytes)
+ *    DEMAND       the guest's demand as the host computes it from the
+ *                 last report (Documentation/host.rst)
+ *    PRESSURE_CUR DEMAND * 100 / VISIBLE of the last report
+ *    PRESSURE_AVG its moving average, 1/8 weight for each new report
+ *    PRESSURE_MIN, PRESSURE_MAX  its extremes
+ *    HOTADD_OPS   hot-add requests answered
+ *    BALLOON_OPS  balloon and unballoon requests answered
+ *    FAILURES     requests that failed or fell short, releases that failed
+ *    LAST_ERROR   the negative errno of the last failure, 0 for none
  */
 enum dynmem_vm_stat {
 	DYNMEM_VM_STAT_UNSPEC,
@@ -251,6 +283,9 @@ enum dynmem_host_attr {
 	DYNMEM_HOST_A_POOL,		/* read-only */
 	DYNMEM_HOST_A_NR_VMS,		/* read-only */
 	DYNMEM_HOST_A_OVERCOMMIT,	/* read-only */
+	DYNMEM_HOST_A_AVAILABLE,	/* read-only */
+	DYNMEM_HOST_A_PRESSURE,		/* read-only */
+	DYNMEM_HOST_A_NR_RUNNING,	/* read-only */
 	__DYNMEM_HOST_A_MAX
 };
 
