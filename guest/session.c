@@ -57,6 +57,8 @@
 #define DMG_WELCOME_TIMEOUT_MS	5000
 /* A send that makes no progress for this long ends the connection. */
 #define DMG_SEND_TIMEOUT_MS	5000
+/* How long a closing connection waits for the host to close its end. */
+#define DMG_CLOSE_TIMEOUT_MS	10000
 #define DMG_URGENT_TICK_MS	20
 
 #define DMG_CAPS (DYNMEM_PROTO_CAP_HOTADD | DYNMEM_PROTO_CAP_BALLOON | \
@@ -570,6 +572,38 @@ static int dmg_connect(struct dmg *dmg)
 					      &hello));
 }
 
+/*
+ * The host punches the ranges of a BALLOON_REPLY out of the guest's RAM
+ * when it reads the reply, which may be well after it was sent. Before
+ * the balloon's pages go back to the guest, wait until the host has read
+ * all there is: it closes its end once it reads the end of the stream (or
+ * a GOODBYE), and ends a connection only after the messages before. What
+ * the host sends meanwhile is dropped. A host that does not close within
+ * DMG_CLOSE_TIMEOUT_MS is taken to be gone.
+ */
+static void dmg_wait_host_closed(struct dmg *dmg)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(DMG_CLOSE_TIMEOUT_MS);
+	struct dmg_session *s = dmg->sess;
+	struct msghdr msg = { };
+	struct kvec iov;
+	int ret;
+
+	kernel_sock_shutdown(s->sock, SHUT_WR);
+	do {
+		iov.iov_base = s->rx;
+		iov.iov_len = sizeof(s->rx);
+		s->sock->sk->sk_rcvtimeo = max_t(long, end - jiffies, 1);
+		ret = kernel_recvmsg(s->sock, &msg, &iov, 1, iov.iov_len, 0);
+		/* 0: the host closed; another error: the connection is gone. */
+		if (ret == 0 || (ret < 0 && ret != -EAGAIN && ret != -EINTR &&
+				 ret != -ERESTARTSYS))
+			return;
+	} while (time_before(jiffies, end));
+	pr_warn("host did not close the connection within %u ms; the balloon goes back to the guest anyway\n",
+		DMG_CLOSE_TIMEOUT_MS);
+}
+
 static void dmg_close(struct dmg *dmg)
 {
 	struct dmg_session *s = dmg->sess;
@@ -581,6 +615,8 @@ static void dmg_close(struct dmg *dmg)
 	    !dmg_send(dmg, dmp_encode_goodbye(s->tx, sizeof(s->tx),
 					      s->tx_seq, s->bye_reason)))
 		trace_dmg_goodbye(true, s->bye_reason);
+	if (dmg_balloon_bytes(dmg))
+		dmg_wait_host_closed(dmg);
 	kernel_sock_shutdown(s->sock, SHUT_RDWR);
 	sock_release(s->sock);
 	s->sock = NULL;

@@ -77,7 +77,7 @@ field() {
 }
 
 echo "KTAP version 1"
-echo "1..17"
+echo "1..18"
 
 mkfifo "$tmp/in"
 fakehost --cid 3 <"$tmp/in" >"$out" 2>&1 &
@@ -257,6 +257,39 @@ t_reload() {
 		wait_sysfs state connected && fh wait-status 5
 }
 check "reload_reconnects" t_reload
+
+# The host punches ballooned ranges as it reads the replies: an unloading
+# driver must not free its balloon before the host closed its end. The
+# fake host reads nothing for 4 s; rmmod waits for it, and then the pages
+# come back.
+t_unload_waits_for_host() {
+	fh balloon 32M || return 1
+	mf0=$(meminfo MemFree)
+	fh_n=$((fh_n + 1))
+	n=$fh_n
+	echo "sleep 4000" >&7
+	u0=$(awk '{ print $1 }' /proc/uptime)
+	gx rmmod dynmem_guest || return 1
+	u1=$(awk '{ print $1 }' /proc/uptime)
+	i=0
+	until grep -q "^done $n " "$out"; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "fake host did not wake"; return 1; }
+		sleep 0.2
+	done
+	fh wait-goodbye 30 || return 1
+	mf1=$(meminfo MemFree)
+	ms=$(awk -v a="$u0" -v b="$u1" 'BEGIN { printf "%d", (b - a) * 1000 }')
+	echo "rmmod took $ms ms while the fake host read nothing for 4 s; MemFree $mf0 -> $mf1 kB"
+	ok=0
+	[ "$ms" -ge 2000 ] || ok=1
+	[ $((mf1 - mf0)) -ge $((30 * 1024)) ] || ok=1
+	! gx dmesg | grep "did not close the connection" || ok=1
+	gx insmod /lib/modules/dynmem_guest.ko && fh accept 60 &&
+		wait_sysfs state connected || ok=1
+	return $ok
+}
+check "unload_waits_for_host_before_freeing_balloon" t_unload_waits_for_host
 
 t_backoff() {
 	fh close || return 1
