@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_env
-ktap_plan 20
+ktap_plan 29
 
 if load_module; then
 	pass "insmod dynmem_host"
@@ -39,14 +39,24 @@ else
 	fail "total is the host's RAM" "total $TOTAL, MemTotal $MEM_KB kB"
 fi
 expect_eq "pool is total - reserved" "$(host_json .pool)" "$TOTAL"
+# UML has no KVM: no VM ever runs here.
+expect_eq "no VM running: available is the pool, pressure 0, running 0" \
+	"$(host_json '[.available, .pressure, .running]')" "[$TOTAL,0,0]"
+expect_eq "available, pressure and running are numbers in JSON" \
+	"$(host_json '[.available, .pressure, .running] | map(type)')" \
+	'["number","number","number"]'
 
 dm host show
 case $OUT in
-"host: reserved 0B period 100ms total "*" pool "*" vms 0 overcommit no")
+"host: reserved 0B period 100ms total "*" pool "*" vms 0 overcommit no available "*" pressure 0% running 0")
 	pass "text show" ;;
 *)
 	fail "text show" "$OUT" ;;
 esac
+# The text shows sizes for people: available as the pool is shown.
+expect_eq "text show: available is printed as the pool is" \
+	"$(printf '%s' "$OUT" | sed -n 's/.* pool \([^ ]*\) .* available \([^ ]*\) .*/\1 \2/p')" \
+	"$(printf '%s' "$OUT" | sed -n 's/.* pool \([^ ]*\) .*/\1 \1/p')"
 dm host
 expect_eq "\"dynmemctl host\" is \"dynmemctl host show\"" "$OUT" "$(dynmemctl host show)"
 
@@ -54,6 +64,8 @@ expect_ok "set reserved and period" host set reserved 64M period 250
 expect_eq "reserved and period were stored" "$(host_json '[.reserved, .period]')" \
 	"[67108864,250]"
 expect_eq "pool shrinks by reserved" "$(host_json .pool)" "$((TOTAL - 67108864))"
+expect_eq "available shrinks with the pool" "$(host_json .available)" \
+	"$((TOTAL - 67108864))"
 
 expect_ok "period 10 ms (lower bound) is accepted" host set period 10
 expect_ok "period 60000 ms (upper bound) is accepted" host set period 60000
@@ -69,6 +81,19 @@ expect_err "bad reserved size is refused locally" \
 	"invalid size \"lots\": expected a number of bytes, optionally followed by K, M, G, T or KiB, MiB, GiB, TiB" \
 	host set reserved lots
 expect_eq "refused sets changed nothing" "$(host_json '[.reserved, .period]')" "[0,60000]"
+
+# Read-only figures: dynmemctl sends them, the kernel refuses them.
+expect_err "available is refused in host set" "available: read-only" \
+	host set available 1G
+expect_err "pressure is refused in host set" "pressure: read-only" \
+	host set pressure 50
+expect_err "running is refused in host set" "nr_running: read-only" \
+	host set running 1
+expect_err "a read-only figure next to a setting is refused" \
+	"available: read-only" host set reserved 128M available 1G
+expect_eq "refused read-only figures changed nothing" \
+	"$(host_json '[.reserved, .period, .available, .pressure, .running]')" \
+	"[0,60000,$TOTAL,0,0]"
 
 dynmemctl vm add a startup 1G && dynmemctl vm add b startup 1G
 expect_eq "vms counts the VM records" "$(host_json .vms)" 2

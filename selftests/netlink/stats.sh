@@ -16,7 +16,7 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP python3 not found"
 	exit 4
 fi
-ktap_plan 28
+ktap_plan 33
 
 # A name with the characters the exposition format escapes in labels.
 ODD='a"b\c'
@@ -189,7 +189,10 @@ want = {}
 for key, name in (('total', 'dynmem_host_total_bytes'),
                   ('pool', 'dynmem_host_pool_bytes'),
                   ('reserved', 'dynmem_host_reserved_bytes'),
-                  ('vms', 'dynmem_host_vms')):
+                  ('vms', 'dynmem_host_vms'),
+                  ('available', 'dynmem_host_available_bytes'),
+                  ('pressure', 'dynmem_host_pressure_percent'),
+                  ('running', 'dynmem_host_running_vms')):
     if key in host:
         want[name] = host[key]
 if 'overcommit' in host:
@@ -242,6 +245,18 @@ fi
 expect_eq "prometheus: state is one sample per state" \
 	"$(grep '^dynmem_vm_state{vm="web"' "$DM_TMP/prom" | tr '\n' ' ')" \
 	'dynmem_vm_state{vm="web",state="off"} 1 dynmem_vm_state{vm="web",state="attached"} 0 dynmem_vm_state{vm="web",state="running"} 0 '
+# The host-wide figures of the running VMs, by name, type and value
+# (no VM runs in UML: all the pool is available).
+POOL=$(jq .pool "$DM_TMP/host.json")
+expect_eq "prometheus: available is a gauge equal to the pool" \
+	"$(grep -E '^(# TYPE )?dynmem_host_available_bytes ' "$DM_TMP/prom" | tr '\n' ' ')" \
+	"# TYPE dynmem_host_available_bytes gauge dynmem_host_available_bytes $POOL "
+expect_eq "prometheus: pressure is a gauge, 0 with no VM running" \
+	"$(grep -E '^(# TYPE )?dynmem_host_pressure_percent ' "$DM_TMP/prom" | tr '\n' ' ')" \
+	"# TYPE dynmem_host_pressure_percent gauge dynmem_host_pressure_percent 0 "
+expect_eq "prometheus: running VMs is a gauge, 0 here" \
+	"$(grep -E '^(# TYPE )?dynmem_host_running_vms ' "$DM_TMP/prom" | tr '\n' ' ')" \
+	"# TYPE dynmem_host_running_vms gauge dynmem_host_running_vms 0 "
 expect_eq "prometheus: no counters for VMs that are off" \
 	"$(grep -c -E '^dynmem_vm_(physical|visible|demand|pressure)' "$DM_TMP/prom")" 0
 
@@ -257,7 +272,7 @@ expect_eq "-j stats is the JSON format" "$OUT" "$(cat "$DM_TMP/stats.json")"
 
 dm stats
 expect_eq "stats text: a host line, then each VM as vm show -s" \
-	"$(printf '%s\n' "$OUT" | sed -n '1s/^host: .* pool .* vms 3 overcommit no$/HOST/p;2,$p')" \
+	"$(printf '%s\n' "$OUT" | sed -n '1s/^host: .* pool .* vms 3 overcommit no available .* pressure 0% running 0$/HOST/p;2,$p')" \
 	"$(printf 'HOST\n'; dynmemctl -s vm show)"
 
 expect_err "stats refuses an unknown format" \
@@ -288,8 +303,13 @@ expect_eq "each frame lists every VM and its state" \
 		print s }' "$DM_TMP/top" | sort -u)" \
 	"web=off db=off $ODD=off "
 expect_eq "top host line" \
-	"$(sed -n '1s/^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] //p' "$DM_TMP/top" | sed 's/pool [^ ]* //')" \
-	"host: reserved 64MiB vms 3 overcommit no"
+	"$(sed -n '1s/^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] //p' "$DM_TMP/top" |
+		sed 's/pool [^ ]* //; s/available [^ ]* //')" \
+	"host: reserved 64MiB vms 3 overcommit no pressure 0% running 0"
+# No VM runs: all of the pool is available, as top shows it.
+expect_eq "top host line: available is the pool" \
+	"$(sed -n '1s/.* pool \([^ ]*\) .* available \([^ ]*\) .*/\1 \2/p' "$DM_TMP/top")" \
+	"$(sed -n '1s/.* pool \([^ ]*\) .*/\1 \1/p' "$DM_TMP/top")"
 expect_eq "top heading" "$(sed -n 2p "$DM_TMP/top" | tr -s ' ')" \
 	"NAME STATE ASSIGNED DEMAND PRESSURE STATUS"
 
@@ -298,6 +318,9 @@ printf '%s\n' "$OUT" >"$DM_TMP/top.json"
 expect_eq "top -j prints one JSON object per frame" \
 	"$(jq -c '[.host.vms, [.vms[].name]]' "$DM_TMP/top.json" 2>&1 | tr '\n' ' ')" \
 	"[3,[\"web\",\"db\",\"a\\\"b\\\\c\"]] [3,[\"web\",\"db\",\"a\\\"b\\\\c\"]] "
+expect_eq "top -j: the host-wide figures, as numbers" \
+	"$(jq -c '.host | [.available == .pool, .pressure, .running]' "$DM_TMP/top.json" | head -n 1)" \
+	"[true,0,0]"
 # Nothing measured for VMs that are off: assigned is the target, and
 # demand, pressure and status are absent rather than zero.
 expect_eq "top -j: assigned is the target, nothing else is made up" \

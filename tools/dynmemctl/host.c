@@ -15,6 +15,9 @@ static struct nla_policy host_policy[DYNMEM_HOST_A_MAX + 1] = {
 	[DYNMEM_HOST_A_POOL]		= { .type = NLA_U64 },
 	[DYNMEM_HOST_A_NR_VMS]		= { .type = NLA_U32 },
 	[DYNMEM_HOST_A_OVERCOMMIT]	= { .type = NLA_U8 },
+	[DYNMEM_HOST_A_AVAILABLE]	= { .type = NLA_U64 },
+	[DYNMEM_HOST_A_PRESSURE]	= { .type = NLA_U32 },
+	[DYNMEM_HOST_A_NR_RUNNING]	= { .type = NLA_U32 },
 };
 
 /**
@@ -57,6 +60,15 @@ int host_print_msg(struct nl_msg *msg, const char *event)
 	if (tb[DYNMEM_HOST_A_OVERCOMMIT])
 		out_bool("overcommit", " overcommit %s",
 			 nla_get_u8(tb[DYNMEM_HOST_A_OVERCOMMIT]));
+	if (tb[DYNMEM_HOST_A_AVAILABLE])
+		out_size("available", " available %s",
+			 nla_get_u64(tb[DYNMEM_HOST_A_AVAILABLE]));
+	if (tb[DYNMEM_HOST_A_PRESSURE])
+		out_u64("pressure", " pressure %s%%",
+			nla_get_u32(tb[DYNMEM_HOST_A_PRESSURE]));
+	if (tb[DYNMEM_HOST_A_NR_RUNNING])
+		out_u64("running", " running %s",
+			nla_get_u32(tb[DYNMEM_HOST_A_NR_RUNNING]));
 	out_text("\n");
 	out_close_object();
 	return 0;
@@ -108,6 +120,13 @@ static int host_set(int argc, char **argv)
 	struct opt opts[] = {
 		{ .name = "reserved", .kind = OPT_SIZE, .attr = DYNMEM_HOST_A_RESERVED },
 		{ .name = "period", .kind = OPT_U32, .attr = DYNMEM_HOST_A_PERIOD_MS },
+		/*
+		 * Read-only figures: sent as given, so that the kernel says
+		 * why it refuses them rather than a guess of this tool.
+		 */
+		{ .name = "available", .kind = OPT_SIZE, .attr = DYNMEM_HOST_A_AVAILABLE },
+		{ .name = "pressure", .kind = OPT_PERCENT, .attr = DYNMEM_HOST_A_PRESSURE },
+		{ .name = "running", .kind = OPT_U32, .attr = DYNMEM_HOST_A_NR_RUNNING },
 	};
 	struct nl_msg *msg;
 	struct dm_nl nl;

@@ -32,6 +32,9 @@ static struct nla_policy host_policy[DYNMEM_HOST_A_MAX + 1] = {
 	[DYNMEM_HOST_A_POOL]		= { .type = NLA_U64 },
 	[DYNMEM_HOST_A_NR_VMS]		= { .type = NLA_U32 },
 	[DYNMEM_HOST_A_OVERCOMMIT]	= { .type = NLA_U8 },
+	[DYNMEM_HOST_A_AVAILABLE]	= { .type = NLA_U64 },
+	[DYNMEM_HOST_A_PRESSURE]	= { .type = NLA_U32 },
+	[DYNMEM_HOST_A_NR_RUNNING]	= { .type = NLA_U32 },
 };
 
 #define HOST_HAS(h, a) ((h)->present & (1ULL << (a)))
@@ -70,6 +73,15 @@ static int host_parse_cb(struct nl_msg *msg, void *arg)
 			break;
 		case DYNMEM_HOST_A_OVERCOMMIT:
 			host->overcommit = nla_get_u8(tb[i]);
+			break;
+		case DYNMEM_HOST_A_AVAILABLE:
+			host->available = nla_get_u64(tb[i]);
+			break;
+		case DYNMEM_HOST_A_PRESSURE:
+			host->pressure = nla_get_u32(tb[i]);
+			break;
+		case DYNMEM_HOST_A_NR_RUNNING:
+			host->nr_running = nla_get_u32(tb[i]);
 			break;
 		}
 	}
@@ -182,6 +194,12 @@ void host_info_print(const struct host_info *host)
 		out_u64("vms", " vms %s", host->nr_vms);
 	if (HOST_HAS(host, DYNMEM_HOST_A_OVERCOMMIT))
 		out_bool("overcommit", " overcommit %s", host->overcommit);
+	if (HOST_HAS(host, DYNMEM_HOST_A_AVAILABLE))
+		out_size("available", " available %s", host->available);
+	if (HOST_HAS(host, DYNMEM_HOST_A_PRESSURE))
+		out_u64("pressure", " pressure %s%%", host->pressure);
+	if (HOST_HAS(host, DYNMEM_HOST_A_NR_RUNNING))
+		out_u64("running", " running %s", host->nr_running);
 	out_text("\n");
 	out_close_object();
 }
@@ -448,6 +466,17 @@ static void prom_host(const struct host_info *host)
 	prom_host_u64(host, DYNMEM_HOST_A_OVERCOMMIT, "dynmem_host_overcommit",
 		      "1 when the minimums of the running VMs do not fit in the pool.",
 		      host->overcommit);
+	prom_host_u64(host, DYNMEM_HOST_A_AVAILABLE,
+		      "dynmem_host_available_bytes",
+		      "Memory the host can still give to guests: the pool less the targets of the running VMs.",
+		      host->available);
+	prom_host_u64(host, DYNMEM_HOST_A_PRESSURE,
+		      "dynmem_host_pressure_percent",
+		      "Demand of the running VMs in percent of their visible memory, all together.",
+		      host->pressure);
+	prom_host_u64(host, DYNMEM_HOST_A_NR_RUNNING, "dynmem_host_running_vms",
+		      "Number of VMs whose guest is connected.",
+		      host->nr_running);
 	if (HOST_HAS(host, DYNMEM_HOST_A_PERIOD_MS)) {
 		prom_header("dynmem_host_period_seconds", "gauge",
 			    "Rebalancing period.");

@@ -13,6 +13,9 @@
  * @period_ms: rebalancing period, milliseconds
  * @nr_vms: number of VM records
  * @overcommit: the minimums of the running VMs do not fit in @pool
+ * @available: @pool less the targets of the running VMs, bytes
+ * @pressure: demand of the running VMs in percent of their visible memory
+ * @nr_running: number of VM records whose guest is connected
  * @present: bit (1 << DYNMEM_HOST_A_*) set for each attribute received
  */
 struct host_info {
@@ -22,6 +25,9 @@ struct host_info {
 	uint32_t period_ms;
 	uint32_t nr_vms;
 	bool overcommit;
+	uint64_t available;
+	uint32_t pressure;
+	uint32_t nr_running;
 	uint64_t present;
 };
 

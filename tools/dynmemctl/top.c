@@ -156,6 +156,17 @@ static void top_vm(const struct vm_info *vm, int name_width)
 	out_close_object();
 }
 
+/* " KEY SIZE" on the host line, when the host reported the attribute. */
+static void top_host_size(const struct host_info *host, int attr,
+			  const char *key, uint64_t val)
+{
+	if (!(host->present & (1ULL << attr)))
+		return;
+	if (!json)
+		printf(" %s", key);
+	top_size(key, true, val, 0);
+}
+
 static void top_host(const struct host_info *host, time_t now)
 {
 	char clock[16];
@@ -168,18 +179,18 @@ static void top_host(const struct host_info *host, time_t now)
 	}
 	out_open_object("host");
 	out_text("host:");
-	if (host->present & (1ULL << DYNMEM_HOST_A_POOL)) {
-		out_text(" pool");
-		top_size("pool", true, host->pool, 0);
-	}
-	if (host->present & (1ULL << DYNMEM_HOST_A_RESERVED)) {
-		out_text(" reserved");
-		top_size("reserved", true, host->reserved, 0);
-	}
+	top_host_size(host, DYNMEM_HOST_A_POOL, "pool", host->pool);
+	top_host_size(host, DYNMEM_HOST_A_RESERVED, "reserved", host->reserved);
 	if (host->present & (1ULL << DYNMEM_HOST_A_NR_VMS))
 		out_u64("vms", " vms %s", host->nr_vms);
 	if (host->present & (1ULL << DYNMEM_HOST_A_OVERCOMMIT))
 		out_bool("overcommit", " overcommit %s", host->overcommit);
+	/* The host-wide figures, in the order of "host show". */
+	top_host_size(host, DYNMEM_HOST_A_AVAILABLE, "available", host->available);
+	if (host->present & (1ULL << DYNMEM_HOST_A_PRESSURE))
+		out_u64("pressure", " pressure %s%%", host->pressure);
+	if (host->present & (1ULL << DYNMEM_HOST_A_NR_RUNNING))
+		out_u64("running", " running %s", host->nr_running);
 	out_text("\n");
 	out_close_object();
 }
