@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install the Debian packages that building and testing dynmem needs, when
-# they are missing. Needs root (or nothing to install).
+# they are missing. Needs root (or nothing to install). gnuplot-nox (its
+# svg and pngcairo terminals) and a font draw the demo's plot, which the
+# tools' tests check too.
 set -eu
 
 pkgs="make gcc bc flex bison libelf-dev libssl-dev sparse pkg-config
 	linux-headers-amd64 linux-source-6.1 libnl-3-dev libnl-genl-3-dev
 	busybox-static python3 python3-yaml jq util-linux kmod cpio
-	qemu-system-x86 linux-image-amd64"
+	qemu-system-x86 linux-image-amd64 gnuplot-nox fonts-dejavu-core"
 
 missing=
 for p in $pkgs; do

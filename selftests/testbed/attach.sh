@@ -5,7 +5,8 @@
 # VM of a running QEMU and reports its host-resident memory; a QEMU whose
 # RAM is anonymous is refused; guest memory given back through the debug
 # knob really leaves the QEMU process; a QEMU killed with SIGKILL detaches
-# by itself, and the module unloads cleanly. KTAP on stdout.
+# by itself; the host's tracepoints recorded all of it; and the module
+# unloads cleanly. KTAP on stdout.
 #
 #   tools/testbed/run selftests/testbed/attach.sh
 #
@@ -23,6 +24,7 @@ CID=3
 REL_GPA=$((320 * MiB))
 REL_LEN=$((64 * MiB))
 KNOB=/sys/kernel/debug/dynmem/release
+T=/sys/kernel/tracing
 
 result() {
 	nr=$((nr + 1))
@@ -74,14 +76,17 @@ release() {
 }
 
 echo "KTAP version 1"
-echo "1..13"
+echo "1..14"
 
 dmesg_before=$(dmesg | wc -l)
 
 t_load() {
 	[ -c /dev/kvm ] || { echo "no /dev/kvm"; return 1; }
 	command -v dynmemctl || return 1
-	insmod "$DYNMEM_HOST_KO" debug_release=1 && [ -w "$KNOB" ]
+	insmod "$DYNMEM_HOST_KO" debug_release=1 && [ -w "$KNOB" ] || return 1
+	# The host's events, checked by trace_attach_release_detach.
+	[ -e $T/trace ] || mount -t tracefs nodev $T || return 1
+	echo >$T/trace && echo 1 >$T/events/dynmem_host/enable
 }
 check "insmod_with_debug_release" t_load
 
@@ -204,6 +209,29 @@ t_kill() {
 		[ -z "$(field physical)" ]
 }
 check "sigkill_detaches_by_itself" t_kill
+
+# What the events say of the above: g1 attached to QEMU (and neither the
+# anonymous QEMU nor the second record did), the range went back with no
+# error and took some time, a refused range has its error, and the
+# record detached because QEMU was gone.
+t_trace() {
+	need_guest || return 1
+	grep ' dmh_' $T/trace >"$tmp/trace"
+	cat "$tmp/trace"
+	grep -q " dmh_attach: vm=g1 pid=$pid cid=$CID\$" "$tmp/trace" ||
+		{ echo "no attach event of g1"; return 1; }
+	grep -qE ' dmh_attach: vm=(anon|g1b) ' "$tmp/trace" &&
+		{ echo "an attach that failed was traced"; return 1; }
+	rel=$(printf 'vm=g1 gpa=0x%x len=0x%x' $REL_GPA $REL_LEN)
+	grep -qE " dmh_release: $rel err=0 ns=[1-9][0-9]*\$" "$tmp/trace" ||
+		{ echo "no release event: $rel err=0"; return 1; }
+	grep -q " dmh_release: vm=g1 gpa=0xc0000 len=0x1000 err=-22 " \
+		"$tmp/trace" || { echo "no event of a refused range"; return 1; }
+	grep -q " dmh_detach: vm=g1 vmm_gone=1\$" "$tmp/trace" ||
+		{ echo "no detach event of g1"; return 1; }
+	echo 0 >$T/events/dynmem_host/enable
+}
+check "trace_attach_release_detach" t_trace
 
 t_reattach_dead() {
 	need_guest || return 1

@@ -12,14 +12,22 @@
 #     nothing is OOM-killed;
 #   - shrink: the program exits; the host balloons the guest down, and the
 #     QEMU process's RssShmem drops by the ballooned amount;
+#   - a new host period reaches the connected guest;
+#   - hot-add offers come from the VM's RAM memslots only;
 #   - live changes: a lowered maximum balloons the guest down to it;
 #   - the guest driver unloads and reloads mid-operation; QEMU is killed
-#     with SIGKILL while attached; the host module unloads; neither kernel
-#     logged a warning or an oops.
+#     with SIGKILL while attached;
+#   - contention: two guests of weights 8000 and 2000 under a pool smaller
+#     than both wishes; the targets are the arbiter's (checked with
+#     arbiter-sim, the userspace build of the same arbiter), the low-weight
+#     guest is ballooned first, and a deeper shortage is shared by weight;
+#   - the host module unloads; neither kernel logged a warning or an oops.
 #
-#   tools/testbed/run --guest-files DIR selftests/testbed/e2e.sh
+#   tools/testbed/run --guest-files DIR --host-files HDIR \
+#       selftests/testbed/e2e.sh
 #
-# DIR/bin must hold the static programs hold and hostile. KTAP on stdout.
+# DIR/bin must hold the static programs hold and hostile, HDIR/bin the
+# program arbiter-sim (tools/arbiter/sim.c). KTAP on stdout.
 
 nr=0
 failed=0
@@ -39,12 +47,45 @@ result() {
 	fi
 }
 
+# diagnose LINE0: after a failed test, what the host logged since line
+# LINE0 of its kernel log, and each running guest's last driver lines
+# and console lines.
+diagnose() {
+	echo "host log since the test began:"
+	dmesg | tail -n +$(($1 + 1)) |
+		grep -E "dynmem|WARNING|BUG|Oops|oom|Out of memory|qemu|kvm|segfault|trap" |
+		tail -n 40
+	for vm in $(tbguest list); do
+		echo "guest $vm, driver log:"
+		timeout 20 tbguest exec "$vm" -- dmesg 2>&1 |
+			grep -E "dynmem|WARNING|BUG|Oops|oom|hung" | tail -n 25
+		echo "guest $vm, driver state and thread:"
+		# shellcheck disable=SC2016
+		timeout 20 tbguest exec "$vm" -- sh -c '
+			cat /sys/devices/virtual/misc/dynmem/state
+			grep -E "MemTotal|MemFree|MemAvailable" /proc/meminfo
+			for d in /proc/[0-9]*; do
+				[ "$(cat $d/comm 2>/dev/null)" = dynmem ] || continue
+				echo "thread ${d#/proc/}: $(cat $d/wchan)"
+				cat $d/stack
+			done' 2>&1
+		echo "guest $vm, console:"
+		tail -n 15 "/run/tbguest/$vm/console.log" 2>/dev/null
+		echo "guest $vm, QEMU's output:"
+		tail -n 15 "/run/tbguest/$vm/qemu.log" 2>/dev/null
+	done
+}
+
 check() {
 	desc=$1
 	shift
+	t0=$(date +%s)
+	d0=$(dmesg | wc -l)
 	"$@" >"$tmp/log" 2>&1
 	rc=$?
+	[ $rc -eq 0 ] || diagnose "$d0" >>"$tmp/log" 2>&1
 	sed 's/^/# /' "$tmp/log"
+	echo "# $desc: $(($(date +%s) - t0)) s"
 	result $rc "$desc"
 }
 
@@ -52,9 +93,16 @@ gx() {
 	tbguest exec $G -- "$@"
 }
 
-# field NAME: a field of "dynmemctl -j -s vm show g1", number or string.
+# field NAME [VM]: a field of "dynmemctl -j -s vm show VM" (default g1),
+# number or string.
 field() {
-	dynmemctl -j -s vm show $G | tr ',{}' '\n\n\n' |
+	dynmemctl -j -s vm show "${2:-$G}" | tr ',{}' '\n\n\n' |
+		sed -n "s/^ *\"$1\": *\"*\([^\"]*\)\"*$/\1/p"
+}
+
+# host_field NAME: a field of "dynmemctl -j host show".
+host_field() {
+	dynmemctl -j host show | tr ',{}' '\n\n\n' |
 		sed -n "s/^ *\"$1\": *\"*\([^\"]*\)\"*$/\1/p"
 }
 
@@ -86,8 +134,13 @@ need_guest() {
 	[ -n "$pid" ] && [ -d /proc/"$pid" ] || { echo "no guest"; return 1; }
 }
 
+# vm_state_is VM STATE, state_is STATE (of g1)
+vm_state_is() {
+	[ "$(field state "$1")" = "$2" ]
+}
+
 state_is() {
-	[ "$(field state)" = "$1" ]
+	vm_state_is $G "$1"
 }
 
 hold_state_is() {
@@ -95,11 +148,16 @@ hold_state_is() {
 }
 
 # What the VM has: visible memory less the balloon, from the host's figures.
-have() {
-	v=$(dynmemctl -j -s vm show $G | tr ',{}' '\n\n\n')
+# have_of VM, have (of g1)
+have_of() {
+	v=$(dynmemctl -j -s vm show "$1" | tr ',{}' '\n\n\n')
 	vis=$(echo "$v" | sed -n 's/^ *"visible": *//p')
 	rem=$(echo "$v" | sed -n 's/^ *"removed": *//p')
 	echo $((${vis:-0} - ${rem:-0}))
+}
+
+have() {
+	have_of $G
 }
 
 have_at_least() {
@@ -110,8 +168,13 @@ have_at_most() {
 	[ "$(have)" -le "$1" ]
 }
 
+# removed_of_above VM BYTES, removed_above BYTES (of g1)
+removed_of_above() {
+	[ "$(field removed "$1")" -gt "$2" ]
+}
+
 removed_above() {
-	[ "$(field removed)" -gt "$1" ]
+	removed_of_above $G "$1"
 }
 
 # The balloon no longer changes for 4 s.
@@ -128,11 +191,20 @@ l1_dmesg_since() {
 }
 
 echo "KTAP version 1"
-echo "1..15"
+echo "1..26"
 dmesg_start=$(dmesg | wc -l)
+
+# The host's tracepoints: on from setup, checked by host_trace_events.
+T=/sys/kernel/tracing
+host_trace_on() {
+	[ -e $T/trace ] || mount -t tracefs nodev $T || return 1
+	echo 8192 >$T/buffer_size_kb && echo >$T/trace &&
+		echo 1 >$T/events/dynmem_host/enable
+}
 
 t_setup() {
 	insmod "$DYNMEM_HOST_KO" || return 1
+	host_trace_on || return 1
 	dynmemctl vm add $G startup 256M minimum 128M maximum 1G buffer 20 \
 		cid $CID || return 1
 	tbguest start $G --startup 256M --max 1G --cid $CID || return 1
@@ -157,6 +229,25 @@ t_attach() {
 	[ "$(gx cat /sys/devices/virtual/misc/dynmem/state)" = connected ]
 }
 check "attach_guest_connects" t_attach
+
+period_is() {
+	[ "$(gx cat /sys/devices/virtual/misc/dynmem/report_period_ms)" = "$1" ]
+}
+
+# A new host period goes to the connected guest, and back. The host sends
+# it at its next tick; the guest reads it once it is done with what it is
+# doing, which may be ballooning itself down to its target just after the
+# attach: that takes a while under TCG.
+t_period() {
+	need_guest || return 1
+	period_is 100 || { echo "guest period is not the default"; return 1; }
+	dynmemctl host set period 250 || return 1
+	wait_for 30 period_is 250 || { echo "guest did not get 250 ms"; return 1; }
+	dynmemctl host set period 100 || return 1
+	wait_for 30 period_is 100 || { echo "guest did not get 100 ms"; return 1; }
+	echo "guest period followed 100 -> 250 -> 100 ms"
+}
+check "period_change_reaches_guest" t_period
 
 # Unload the driver while the host may be ballooning the guest down to its
 # minimum: the balloon goes back to the guest, the record stays attached.
@@ -233,6 +324,18 @@ t_no_oom() {
 	! grep -iE "out of memory|oom-kill|killed process" "$tmp/gdmesg"
 }
 check "grow_no_oom_kill" t_no_oom
+
+# Offers come from the RAM memslots: never the first block (it holds the
+# legacy area below 1 MiB, which is not RAM), never a block past the end
+# of RAM; the guest refused no offer as not RAM (status 1).
+t_offers() {
+	need_guest || return 1
+	gx dmesg | tail -n +$((gdmesg_start + 1)) >"$tmp/gdmesg"
+	grep -E "hot-add|hot-added" "$tmp/gdmesg"
+	grep -q "hot-added" "$tmp/gdmesg" || return 1
+	! grep -E "offer \[0x0,|refused \(status 1\)" "$tmp/gdmesg"
+}
+check "hotadd_offers_only_ram" t_offers
 
 # Shrink: the program exits; the balloon grows, and host memory drops.
 # Free guest pages the guest never wrote are not resident in the host, and
@@ -314,6 +417,63 @@ t_guest_clean() {
 }
 check "guest_log_clean" t_guest_clean
 
+# Every kind of decision and operation of the loop above left its events:
+# passes of the arbiter, targets, requests and replies of both kinds, and
+# releases that together gave back at least the 256 MiB of the shrink.
+t_host_trace() {
+	need_guest || return 1
+	echo 0 >$T/events/dynmem_host/enable
+	grep ' dmh_' $T/trace >"$tmp/trace"
+	for e in pass target request reply release set_report session_open \
+		violation; do
+		echo "dmh_$e: $(grep -c " dmh_$e: " "$tmp/trace")"
+		grep " dmh_$e: " "$tmp/trace" | head -n 2
+	done
+	ok=0
+	grep -qE ' dmh_pass: vms=1 pool=[1-9]' "$tmp/trace" || ok=1
+	for p in 'target: vm=g1 old=[0-9]+ new=[1-9]' \
+		 'request: vm=g1 type=HOTADD_REQ req=[0-9]+ bytes=[1-9][0-9]* offers=[1-9]' \
+		 'request: vm=g1 type=BALLOON_REQ req=[0-9]+ bytes=[1-9]' \
+		 'reply: vm=g1 type=HOTADD_REPLY req=[0-9]+ bytes=[1-9]' \
+		 'reply: vm=g1 type=BALLOON_REPLY req=[0-9]+ bytes=[1-9]' \
+		 'release: vm=g1 gpa=0x[0-9a-f]+ len=0x[0-9a-f]+ err=0 ns=[1-9]' \
+		 'session_open: vm=g1 cid=3 result=OK ' \
+		 'set_report: vm=g1 period_ms=[0-9]' \
+		 'violation: vm=g1 cid=3 reason='; do
+		grep -qE " dmh_$p" "$tmp/trace" || { echo "no event: $p"; ok=1; }
+	done
+	released=$(sed -n 's/.* dmh_release: vm=g1 .* len=\(0x[0-9a-f]*\) err=0 .*/\1/p' \
+		"$tmp/trace" | while read -r l; do echo $((l)); done |
+		awk '{ s += $1 } END { print s + 0 }')
+	echo "released without error: $released bytes"
+	[ "$released" -ge $((256 * MiB)) ] || ok=1
+	return $ok
+}
+check "host_trace_events" t_host_trace
+
+# The host-wide figures with one VM running: running is 1, available the
+# pool less its target, and the pressure its own (the average of one VM,
+# weighted or not), read between two reads of the VM's.
+t_host_figures() {
+	need_guest || return 1
+	tg0=$(field target)
+	p0=$(field pressure_cur)
+	pool=$(host_field pool)
+	avail=$(host_field available)
+	hp=$(host_field pressure)
+	run=$(host_field running)
+	p1=$(field pressure_cur)
+	tg1=$(field target)
+	dynmemctl host show
+	echo "pool $pool available $avail target $tg0 $tg1; pressure $hp, VM $p0 then $p1"
+	lo=$p0
+	hi=$p1
+	[ "$lo" -le "$hi" ] || { lo=$p1; hi=$p0; }
+	[ "$run" = 1 ] && [ "$tg0" = "$tg1" ] && [ "$avail" -eq $((pool - tg0)) ] &&
+		[ "$hp" -ge "$lo" ] && [ "$hp" -le "$hi" ]
+}
+check "host_figures_of_running_vm" t_host_figures
+
 t_kill() {
 	need_guest || return 1
 	kill -9 "$pid" || return 1
@@ -321,6 +481,265 @@ t_kill() {
 	dynmemctl vm show $G
 }
 check "vmm_sigkill_detaches" t_kill
+
+# Contention: two guests of weights 8000 (hi) and 2000 (lo), each holding
+# 200 MiB with a buffer of 100 %, first with room for both wishes, then
+# with a pool smaller than both: the low-weight guest gives memory first,
+# the high-weight one keeps its wish; then a pool so small that both are
+# cut, by weight.
+HI=hi
+LO=lo
+
+hx() {
+	tbguest exec $HI -- "$@"
+}
+
+lx() {
+	tbguest exec $LO -- "$@"
+}
+
+# near A B SLACK: |A - B| <= SLACK
+near() {
+	[ $(($1 - $2)) -le "$3" ] && [ $(($2 - $1)) -le "$3" ]
+}
+
+# at_target VM: the VM has its target, give or take the step margins.
+at_target() {
+	near "$(have_of "$1")" "$(field target "$1")" $((24 * MiB))
+}
+
+both_at_target() {
+	at_target $HI && at_target $LO
+}
+
+# Both guests' balloons no longer change for 4 s.
+both_settled() {
+	a="$(field removed $HI) $(field removed $LO)"
+	sleep 4
+	b="$(field removed $HI) $(field removed $LO)"
+	[ "$a" = "$b" ]
+}
+
+# set_pool BYTES: make the pool BYTES by reserving the rest of the host.
+set_pool() {
+	total=$(host_field total)
+	dynmemctl host set reserved $(((total - $1) / 4096 * 4096)) || return 1
+	echo "pool $(host_field pool)"
+}
+
+# arbiter_check [SLACK]: feed arbiter-sim the pool and both VMs' demand and
+# policy as the host sees them; print its targets next to the host's and
+# check each is within SLACK (demand moves a little between passes, and
+# the host holds a target within its hysteresis of 8 MiB or 1 %).
+arbiter_check() {
+	slack=${1:-$((24 * MiB))}
+	{
+		echo "pool $(host_field pool)"
+		echo "granule 2M"
+		for vm in $HI $LO; do
+			echo "vm $(field cid $vm) $(field demand $vm) $(field minimum $vm) $(field maximum $vm) $(field buffer $vm) $(field weight $vm)"
+		done
+	} >"$tmp/arb.in"
+	cat "$tmp/arb.in"
+	arbiter-sim <"$tmp/arb.in" >"$tmp/arb.out" || return 1
+	cat "$tmp/arb.out"
+	sim_hi=$(awk -v k="$(field cid $HI)" '$1 == k { print $3 }' "$tmp/arb.out")
+	sim_lo=$(awk -v k="$(field cid $LO)" '$1 == k { print $3 }' "$tmp/arb.out")
+	t_hi=$(field target $HI)
+	t_lo=$(field target $LO)
+	echo "targets: host $t_hi / $t_lo, arbiter-sim $sim_hi / $sim_lo"
+	near "$t_hi" "$sim_hi" "$slack" && near "$t_lo" "$sim_lo" "$slack"
+}
+
+need_hilo() {
+	[ -n "$(tbguest pid $HI 2>/dev/null)" ] &&
+		[ -n "$(tbguest pid $LO 2>/dev/null)" ] || { echo "no guests"; return 1; }
+}
+
+both_state_is() {
+	[ "$(field state $HI)" = "$1" ] && [ "$(field state $LO)" = "$1" ]
+}
+
+both_held() {
+	[ "$(hx cat /tmp/hold.state)" = held ] &&
+		[ "$(lx cat /tmp/hold.state)" = held ]
+}
+
+target_of_below() {
+	[ "$(field target "$1")" -lt "$2" ]
+}
+
+t_contend_setup() {
+	set_pool $((2048 * MiB)) || return 1
+	dynmemctl vm add $HI startup 256M minimum 128M maximum 1G buffer 100 \
+		weight 8000 cid 4 || return 1
+	dynmemctl vm add $LO startup 256M minimum 128M maximum 1G buffer 100 \
+		weight 2000 cid 5 || return 1
+	for vm in $HI $LO; do
+		tbguest start $vm --startup 256M --max 1G --cid \
+			"$(field cid $vm)" || return 1
+		# Boot messages (the emulated CPU makes some) do not count.
+		tbguest exec $vm -- dmesg | wc -l >"$tmp/$vm.dmesg0"
+		dynmemctl vm set $vm pid "$(tbguest pid $vm)" || return 1
+	done
+	wait_for 60 both_state_is running || { dynmemctl -s vm show; return 1; }
+	hx sh -c 'hold 200 </dev/null >/tmp/hold.log 2>&1 &' || return 1
+	lx sh -c 'hold 200 </dev/null >/tmp/hold.log 2>&1 &' || return 1
+	wait_for 120 both_held || { echo "hold did not finish"; return 1; }
+	# Room for both: each VM gets its wish.
+	wait_for 90 both_at_target || { dynmemctl -s vm show; return 1; }
+	wait_for 60 both_settled
+	dynmemctl -s vm show $HI
+	dynmemctl -s vm show $LO
+	arbiter_check && grep -q "^status fit" "$tmp/arb.out"
+}
+check "contention_setup_both_get_their_wish" t_contend_setup
+
+# A third guest, without the driver, runs the hostile program while hi and
+# lo run: its connections are dropped, theirs are untouched and their
+# targets stay within their maximums.
+t_hostile_others() {
+	need_hilo || return 1
+	dynmemctl vm add bad startup 256M minimum 128M maximum 1G cid 6 ||
+		return 1
+	tbguest start bad --startup 256M --max 1G --cid 6 --no-dynmem ||
+		return 1
+	dynmemctl vm set bad pid "$(tbguest pid bad)" || return 1
+	l1_dmesg_since >"$tmp/before"
+	tbguest exec bad -- hostile >"$tmp/hostile" 2>&1
+	rc=$?
+	cat "$tmp/hostile"
+	l1_dmesg_since >"$tmp/after"
+	ok=$rc
+	grep -q "vm bad: protocol violation" "$tmp/after" || ok=1
+	for vm in $HI $LO; do
+		a=$(grep -c "vm $vm: guest connected" "$tmp/before")
+		b=$(grep -c "vm $vm: guest connected" "$tmp/after")
+		echo "$vm: connected $a -> $b times, state $(field state $vm), target $(field target $vm)"
+		[ "$a" = "$b" ] || ok=1
+		[ "$(field state $vm)" = running ] || ok=1
+		[ "$(field target $vm)" -le "$(field maximum $vm)" ] || ok=1
+		! grep -E "vm $vm: (protocol violation|guest said goodbye|guest connection closed)" "$tmp/after" || ok=1
+	done
+	[ "$(field target bad)" -le $((1024 * MiB)) ] || ok=1
+	kill -9 "$(tbguest pid bad)"
+	wait_for 20 vm_state_is bad off
+	dynmemctl vm del bad || ok=1
+	return $ok
+}
+check "hostile_guest_leaves_other_guests_alone" t_hostile_others
+
+# Lower the pool below both wishes, but above the high-weight guest's wish
+# plus the low-weight guest's minimum: only the low-weight guest is cut.
+t_contend_lo_first() {
+	need_hilo || return 1
+	wish_hi=$(field target $HI)
+	rem_hi=$(field removed $HI)
+	rem_lo=$(field removed $LO)
+	wish_lo=$(field target $LO)
+	pool=$((wish_hi + wish_lo - 128 * MiB))
+	echo "wishes $wish_hi / $wish_lo; pool $pool"
+	set_pool $pool || return 1
+	wait_for 60 removed_of_above $LO $((rem_lo + 64 * MiB)) ||
+		{ dynmemctl -s vm show; return 1; }
+	wait_for 60 both_settled
+	dynmemctl -s vm show $HI
+	dynmemctl -s vm show $LO
+	echo "hi: removed $rem_hi -> $(field removed $HI), target $wish_hi -> $(field target $HI)"
+	echo "lo: removed $rem_lo -> $(field removed $LO), target $wish_lo -> $(field target $LO)"
+	arbiter_check || return 1
+	grep -q "^status shared" "$tmp/arb.out" &&
+		near "$(field target $HI)" "$wish_hi" $((16 * MiB)) &&
+		[ "$(field removed $HI)" -le $((rem_hi + 16 * MiB)) ] &&
+		[ "$(field target $LO)" -le $((wish_lo - 96 * MiB)) ]
+}
+
+check "contention_low_weight_ballooned_first" t_contend_lo_first
+
+# A pool that cuts both: what is above the minimums is shared 8000:2000.
+t_contend_shared() {
+	need_hilo || return 1
+	pool=$((448 * MiB))
+	set_pool $pool || return 1
+	wait_for 60 target_of_below $HI $((pool - 128 * MiB)) ||
+		{ dynmemctl -s vm show; return 1; }
+	wait_for 60 both_settled
+	dynmemctl -s vm show $HI
+	dynmemctl -s vm show $LO
+	arbiter_check || return 1
+	t_hi=$(field target $HI)
+	t_lo=$(field target $LO)
+	above_hi=$((t_hi - 128 * MiB))
+	above_lo=$((t_lo - 128 * MiB))
+	echo "above the minimum: hi $above_hi, lo $above_lo (pool $pool)"
+	grep -q "^status shared" "$tmp/arb.out" &&
+		[ $((t_hi + t_lo)) -le "$pool" ] &&
+		[ $above_lo -gt 0 ] &&
+		[ $((above_hi * 10)) -ge $((above_lo * 35)) ] &&
+		[ $((above_hi * 10)) -le $((above_lo * 45)) ]
+}
+check "contention_shortage_shared_by_weight" t_contend_shared
+
+# The pool holds even while a VM cannot be shrunk to its target: raise the
+# pool so that hi's target grows while lo stays above its own (at its
+# floor); hi may grow only into what the pool has left, so the two
+# together never get more than the pool.
+t_contend_pool_held() {
+	need_hilo || return 1
+	hi0=$(have_of $HI)
+	lo0=$(have_of $LO)
+	pool=$((704 * MiB))
+	set_pool $pool || return 1
+	sleep 3
+	wait_for 60 both_settled
+	dynmemctl -s vm show $HI
+	dynmemctl -s vm show $LO
+	hi1=$(have_of $HI)
+	lo1=$(have_of $LO)
+	echo "have: hi $hi0 -> $hi1, lo $lo0 -> $lo1; sum $((hi0 + lo0)) -> $((hi1 + lo1)); pool $pool"
+	echo "targets: hi $(field target $HI), lo $(field target $LO)"
+	if [ "$hi1" -gt $((hi0 + 4 * MiB)) ] || [ "$lo1" -gt $((lo0 + 4 * MiB)) ]; then
+		# Something grew: only into the pool.
+		[ $((hi1 + lo1)) -le $((pool + 4 * MiB)) ]
+	else
+		[ $((hi1 + lo1)) -le $((hi0 + lo0 + 4 * MiB)) ]
+	fi
+}
+check "contention_growth_stays_within_pool" t_contend_pool_held
+
+# The guests under contention neither crashed nor OOM-killed their
+# programs, still answer and are still connected; the high-weight guest
+# still holds its memory.
+t_contend_clean() {
+	need_hilo || return 1
+	ok=0
+	for vm in $HI $LO; do
+		# A guest that no longer answers is not clean either.
+		if ! timeout 60 tbguest exec $vm -- dmesg >"$tmp/cd.all"; then
+			echo "$vm: no kernel log from the guest"
+			ok=1
+		fi
+		tail -n +$(($(cat "$tmp/$vm.dmesg0") + 1)) "$tmp/cd.all" >"$tmp/cd"
+		if grep -E "WARNING:|BUG:|Oops|oom-kill|Killed process" "$tmp/cd"; then
+			ok=1
+		fi
+		echo "$vm: driver state $(timeout 60 tbguest exec $vm -- cat /sys/devices/virtual/misc/dynmem/state)"
+		[ "$(field state $vm)" = running ] || ok=1
+	done
+	[ "$(hx cat /tmp/hold.state)" = held ] || ok=1
+	return $ok
+}
+check "contention_guests_clean" t_contend_clean
+
+t_contend_stop() {
+	dynmemctl host set reserved 0 || return 1
+	for vm in $HI $LO; do
+		kill -9 "$(tbguest pid $vm)" 2>/dev/null
+	done
+	wait_for 20 both_state_is off || { dynmemctl vm show; return 1; }
+	dynmemctl vm del $HI && dynmemctl vm del $LO
+}
+check "contention_vmms_killed_records_removed" t_contend_stop
 
 t_unload_host() {
 	dynmemctl vm del $G || return 1

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run every test bed test and print one KTAP document: each scenario's KTAP
-# becomes a subtest. The exit status is 0 only when all passed.
+# becomes a subtest. The scenarios host.sh, guest.sh, attach.sh and e2e.sh
+# run one after another in a single boot of the L1 host (tools/testbed/
+# bundle); the runner's own tests boot L1 for each of theirs. The exit
+# status is 0 only when all passed.
 #
 #   selftests/testbed/run.sh [--no-build]
 #
@@ -30,26 +33,36 @@ if [ -n "$build" ]; then
 		echo "testbed: make tools failed" >&2
 fi
 
-# A dynamically linked program with its libraries, for --host-files and
-# --guest-files: L2 has nothing but the C library.
-files=$tmp/files
-mkdir -p "$files/bin" "$files/lib"
-cp "$(command -v xz)" "$files/bin/"
-for lib in $(ldd "$files/bin/xz" | grep -o '/[^ ]*\.so[^ ]*' | grep -v ld-linux); do
-	cp -L "$lib" "$files/lib/"
+# Files for --host-files and --guest-files. L2 has nothing but the C
+# library, L1 only what QEMU needs:
+#   - a dynamically linked program (xz) with its libraries, for both
+#     (guest.sh runs it), marked by testbed-extra-files;
+#   - the guest programs of the end-to-end scenario, static: hold, hostile;
+#   - arbiter-sim, the userspace build of the host's arbiter, with which
+#     e2e.sh checks the host's targets in L1.
+hfiles=$tmp/host-files
+gfiles=$tmp/guest-files
+for d in "$hfiles" "$gfiles"; do
+	mkdir -p "$d/bin" "$d/lib"
+	cp "$(command -v xz)" "$d/bin/"
+	for lib in $(ldd "$d/bin/xz" | grep -o '/[^ ]*\.so[^ ]*' | grep -v ld-linux); do
+		cp -L "$lib" "$d/lib/"
+	done
+	touch "$d/testbed-extra-files"
 done
-touch "$files/testbed-extra-files"
-
-# The guest programs of the end-to-end scenario, static: L2 has no
-# compiler and only the C library.
-e2e=$tmp/e2e
-mkdir -p "$e2e/bin"
-e2e_build() {
-	gcc -static -O2 -Wall -o "$e2e/bin/hold" "$here/progs/hold.c" &&
-	gcc -static -O2 -Wall -I"$top/uapi" -o "$e2e/bin/hostile" \
-		"$here/progs/hostile.c"
+progs_build() {
+	gcc -static -O2 -Wall -o "$gfiles/bin/hold" "$here/progs/hold.c" &&
+	gcc -static -O2 -Wall -I"$top/uapi" -o "$gfiles/bin/hostile" \
+		"$here/progs/hostile.c" &&
+	gcc -static -O2 -Wall -I"$top/tools/arbiter/include" -I"$top/uapi" \
+		-o "$hfiles/bin/arbiter-sim" "$top/tools/arbiter/sim.c" \
+		"$top/host/arbiter.c"
 }
-e2e_build >&2 || echo "testbed: building the e2e guest programs failed" >&2
+progs_build >&2 || echo "testbed: building the test programs failed" >&2
+
+# The scenarios that need an L1 host share one boot of it.
+"$top/tools/testbed/bundle" "$tmp/l1.sh" "$here/host.sh" "$here/guest.sh" \
+	"$here/attach.sh" "$here/e2e.sh" || exit 1
 
 nr=0
 failed=0
@@ -74,13 +87,9 @@ subtest() {
 }
 
 echo "KTAP version 1"
-echo "1..5"
-subtest testbed_host "$rerun" "$run" --no-build --timeout 300 "$here/host.sh"
-subtest testbed_guest "$rerun" "$run" --no-build --timeout 600 \
-	--host-files "$files" --guest-files "$files" "$here/guest.sh"
-subtest testbed_attach "$rerun" "$run" --no-build --timeout 600 "$here/attach.sh"
-subtest testbed_e2e "$rerun" "$run" --no-build --timeout 600 --guest-files "$e2e" \
-	"$here/e2e.sh"
+echo "1..2"
+subtest testbed "$rerun" "$run" --no-build --timeout 1800 \
+	--host-files "$hfiles" --guest-files "$gfiles" "$tmp/l1.sh"
 subtest testbed_runner "$here/runner.sh" --no-build
 echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
 [ "$failed" -eq 0 ]

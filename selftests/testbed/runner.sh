@@ -4,7 +4,9 @@
 # The runner's own failure paths (runs on the build machine): a failing
 # scenario is reported with its exit status, a hanging one is killed at its
 # timeout and reported with the last console lines, and a crash of the L1
-# kernel is reported as a run without a result. KTAP on stdout.
+# kernel is reported as a run without a result. The files a scenario leaves
+# in $TESTBED_RESULTS come back with --results, also when it failed. KTAP
+# on stdout.
 #
 # Extra arguments (for example --no-build) go to every tools/testbed/run.
 
@@ -55,10 +57,13 @@ echo "KTAP version 1"
 echo "1..3"
 
 t_fail() {
-	runner fail.sh --timeout 300
-	[ $status -eq 3 ] && grep -qx 'fail-scenario: started' "$tmp/out"
+	mkdir -p "$tmp/results"
+	runner fail.sh --timeout 300 --results "$tmp/results"
+	echo "results: $(ls "$tmp/results")"
+	[ $status -eq 3 ] && grep -qx 'fail-scenario: started' "$tmp/out" &&
+		grep -qx 'fail-scenario: result' "$tmp/results/fail.txt"
 }
-check "failing_scenario_reported_failed" t_fail
+check "failing_scenario_reported_failed_with_results" t_fail
 
 t_hang() {
 	local timeout=60
