@@ -14,7 +14,13 @@
  * DYNMEM_PROTO_RANGES_MAX pieces each. Pages of a reply being built are
  * on a list of their own and join the balloon only once the reply is
  * sent, so the OOM notifier can never hand back a page the host has not
- * been told about yet.
+ * been told about yet. The host releases the memory of a reply when it
+ * reads it, which may be a while after it was sent: with
+ * DYNMEM_PROTO_CAP_BALLOON_ACK the pages wait on the unacked lists until
+ * the host acknowledges the reply, and only then may the OOM notifier or
+ * an unballoon free them. Without the capability a page freed under
+ * pressure may still be released by the host after the guest reused it;
+ * Documentation/guest.rst describes that window.
  *
  * Unballoon frees pages back to the guest (2 MiB pieces first, splitting
  * one when less is asked), and so does the OOM notifier, a little at a
@@ -131,21 +137,90 @@ u64 dmg_balloon_bytes(struct dmg *dmg)
 }
 
 /**
- * dmg_balloon_set_deflate() - allow or forbid taking pages back unasked
+ * dmg_balloon_unacked_bytes() - balloon memory the host has not
+ *	acknowledged yet
  * @dmg: the driver
- * @ok: whether the host accepts DEFLATE on the current connection
+ *
+ * Context: any.
+ * Return: bytes.
+ */
+u64 dmg_balloon_unacked_bytes(struct dmg *dmg)
+{
+	struct dmg_balloon *b = &dmg->balloon;
+	unsigned long pages;
+
+	spin_lock(&b->lock);
+	pages = b->nr_unacked;
+	spin_unlock(&b->lock);
+	return (u64)pages << PAGE_SHIFT;
+}
+
+/**
+ * dmg_balloon_set_caps() - what the balloon may do on a new connection
+ * @dmg: the driver
+ * @caps: the capabilities negotiated; 0 when the connection ends
+ *
+ * With DYNMEM_PROTO_CAP_DEFLATE the OOM notifier may take pages back and
+ * report them; with DYNMEM_PROTO_CAP_BALLOON_ACK the pages of a reply
+ * wait for its acknowledgment.
  *
  * Context: any.
  */
-void dmg_balloon_set_deflate(struct dmg *dmg, bool ok)
+void dmg_balloon_set_caps(struct dmg *dmg, u64 caps)
 {
 	struct dmg_balloon *b = &dmg->balloon;
+	bool ok = caps & DYNMEM_PROTO_CAP_DEFLATE;
 
 	spin_lock(&b->lock);
 	b->deflate_ok = ok;
 	if (!ok)
 		b->nr_deflated = 0;
+	b->ack = caps & DYNMEM_PROTO_CAP_BALLOON_ACK;
+	b->reply_seq = 0;
+	b->acked_seq = 0;
 	spin_unlock(&b->lock);
+}
+
+/**
+ * dmg_balloon_ack() - serve a BALLOON_ACK
+ * @dmg: the driver
+ * @reply_seq: the newest BALLOON_REPLY the host has acted on
+ * @why: output: the broken rule, when the acknowledgment is invalid
+ *
+ * The host has released the memory of every BALLOON_REPLY up to
+ * @reply_seq. Once it has acknowledged the newest reply sent, the pages
+ * of all of them join the balloon proper, which the OOM notifier and
+ * unballoon requests take from.
+ *
+ * Context: the session thread, connected.
+ * Return: 0, or -EPROTO when @reply_seq acknowledges no reply.
+ */
+int dmg_balloon_ack(struct dmg *dmg, u32 reply_seq, const char **why)
+{
+	struct dmg_balloon *b = &dmg->balloon;
+	unsigned long pages = 0;
+	int err = 0;
+
+	spin_lock(&b->lock);
+	if (!b->ack) {
+		*why = "BALLOON_ACK not negotiated";
+		err = -EPROTO;
+	} else if (reply_seq <= b->acked_seq || reply_seq > b->reply_seq) {
+		*why = "BALLOON_ACK of no unacknowledged reply";
+		err = -EPROTO;
+	} else {
+		b->acked_seq = reply_seq;
+		if (reply_seq == b->reply_seq) {
+			list_splice_init(&b->unacked_huge, &b->huge);
+			list_splice_init(&b->unacked_small, &b->small);
+			pages = b->nr_unacked;
+			b->nr_unacked = 0;
+		}
+	}
+	spin_unlock(&b->lock);
+	if (!err)
+		trace_dmg_balloon_ack(reply_seq, (u64)pages << PAGE_SHIFT);
+	return err;
 }
 
 /**
@@ -170,6 +245,7 @@ int dmg_balloon_inflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 	struct dmp_range *r;
 	u64 got = 0;
 	int err = 0;
+	u32 seq;
 
 	trace_dmg_balloon_req(req_seq, bytes);
 	r = kvmalloc_array(DYNMEM_PROTO_RANGES_MAX, sizeof(*r), GFP_KERNEL);
@@ -222,6 +298,7 @@ int dmg_balloon_inflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 
 		/* A page freed under pressure may be in this reply again. */
 		err = dmg_session_flush_deflate(dmg);
+		seq = dmg_session_tx_seq(dmg);
 		if (err >= 0)
 			err = dmg_balloon_reply(dmg, DYNMEM_PROTO_BALLOON_REPLY,
 						req_seq, finished, status, r, nr,
@@ -231,10 +308,20 @@ int dmg_balloon_inflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 		 * Once the host has the reply it may take the memory: the
 		 * pages join the balloon even when the send failed, and go
 		 * back to the guest with the rest when the connection ends.
+		 * A host that acknowledges replies may still be reading this
+		 * one: its pages wait for the acknowledgment.
 		 */
 		spin_lock(&b->lock);
-		list_splice(&huge, &b->huge);
-		list_splice(&small, &b->small);
+		if (b->ack && pages) {
+			list_splice(&huge, &b->unacked_huge);
+			list_splice(&small, &b->unacked_small);
+			b->nr_unacked += pages;
+		} else {
+			list_splice(&huge, &b->huge);
+			list_splice(&small, &b->small);
+		}
+		if (b->ack && !err)
+			b->reply_seq = seq;
 		b->nr_pages += pages;
 		spin_unlock(&b->lock);
 		if (err)
@@ -344,7 +431,7 @@ int dmg_balloon_deflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 					 r, &nr);
 		finished = nr < DYNMEM_PROTO_RANGES_MAX ||
 			   left == (u64)pages << PAGE_SHIFT ||
-			   !b->nr_pages;
+			   b->nr_pages == b->nr_unacked;
 		spin_unlock(&b->lock);
 		left -= (u64)pages << PAGE_SHIFT;
 		dmg_free_pages(&out);
@@ -371,7 +458,7 @@ int dmg_balloon_deflate(struct dmg *dmg, u32 req_seq, u64 bytes)
  *
  * Used before a hot-add: the guest takes its ballooned memory back before
  * it grows. Without DYNMEM_PROTO_CAP_DEFLATE the balloon stays, since the
- * host could not be told.
+ * host could not be told; pages the host has not acknowledged stay too.
  *
  * Context: the session thread, connected. May sleep.
  * Return: 0, or -errno when the connection must end.
@@ -383,7 +470,7 @@ int dmg_balloon_give_back(struct dmg *dmg)
 	int err = 0;
 
 	spin_lock(&b->lock);
-	if (!b->deflate_ok || !b->nr_pages) {
+	if (!b->deflate_ok || b->nr_pages == b->nr_unacked) {
 		spin_unlock(&b->lock);
 		return 0;
 	}
@@ -403,7 +490,7 @@ int dmg_balloon_give_back(struct dmg *dmg)
 		spin_lock(&b->lock);
 		dmg_balloon_take(b, DYNMEM_PROTO_BYTES_MAX,
 				 DYNMEM_PROTO_RANGES_MAX, &out, r, &nr);
-		more = b->nr_pages;
+		more = b->nr_pages != b->nr_unacked;
 		spin_unlock(&b->lock);
 		dmg_free_pages(&out);
 		if (!nr)
@@ -432,6 +519,13 @@ unsigned long dmg_balloon_release_all(struct dmg *dmg)
 	struct dmg_balloon *b = &dmg->balloon;
 	unsigned long pages, total = 0;
 	struct dmp_range *r;
+
+	/* The host is done with the connection: nothing waits any more. */
+	spin_lock(&b->lock);
+	list_splice_init(&b->unacked_huge, &b->huge);
+	list_splice_init(&b->unacked_small, &b->small);
+	b->nr_unacked = 0;
+	spin_unlock(&b->lock);
 
 	r = kvmalloc_array(DMG_DEFLATE_MAX, sizeof(*r), GFP_KERNEL);
 	if (!r) {
@@ -547,6 +641,8 @@ int dmg_balloon_init(struct dmg *dmg)
 	spin_lock_init(&b->lock);
 	INIT_LIST_HEAD(&b->huge);
 	INIT_LIST_HEAD(&b->small);
+	INIT_LIST_HEAD(&b->unacked_huge);
+	INIT_LIST_HEAD(&b->unacked_small);
 	return 0;
 }
 

@@ -18,6 +18,8 @@
  *   reports              STATUS messages sent since load
  *   connects             connections the host accepted since load
  *   driver_locked_bytes  memory the balloon holds for the host
+ *   unacked_bytes        of that, memory in balloon replies the host has
+ *                        not acknowledged yet (protocol 1.1)
  *   deflated_bytes       balloon memory taken back under memory pressure
  *                        since load
  *   hot_added_bytes      memory hot-added since load
@@ -154,6 +156,14 @@ static ssize_t driver_locked_bytes_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(driver_locked_bytes);
 
+static ssize_t unacked_bytes_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  dmg_balloon_unacked_bytes(dmg_from_dev(dev)));
+}
+static DEVICE_ATTR_RO(unacked_bytes);
+
 static ssize_t deflated_bytes_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
@@ -186,6 +196,7 @@ static struct attribute *dmg_attrs[] = {
 	&dev_attr_reports.attr,
 	&dev_attr_connects.attr,
 	&dev_attr_driver_locked_bytes.attr,
+	&dev_attr_unacked_bytes.attr,
 	&dev_attr_deflated_bytes.attr,
 	&dev_attr_hot_added_bytes.attr,
 	NULL

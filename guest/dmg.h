@@ -52,7 +52,17 @@ enum dmg_state {
  *	takes it from the allocation path of any task
  * @huge: 2 MiB pages (order 9) given to the host, linked by page->lru
  * @small: 4 KiB pages given to the host, linked by page->lru
- * @nr_pages: 4 KiB pages on @huge and @small together
+ * @unacked_huge: 2 MiB pages of BALLOON_REPLY messages the host has not
+ *	acknowledged yet (with DYNMEM_PROTO_CAP_BALLOON_ACK only)
+ * @unacked_small: 4 KiB pages of those replies
+ * @nr_pages: 4 KiB pages on the four lists together: the balloon
+ * @nr_unacked: 4 KiB pages on @unacked_huge and @unacked_small
+ * @ack: the host acknowledges BALLOON_REPLY messages on the current
+ *	connection (DYNMEM_PROTO_CAP_BALLOON_ACK): the pages of a reply join
+ *	@huge and @small only once acknowledged, and until then neither the
+ *	OOM notifier nor an unballoon gives them back
+ * @reply_seq: @seq of the newest BALLOON_REPLY sent on the connection
+ * @acked_seq: @seq of the newest BALLOON_REPLY acknowledged
  * @deflate_ok: the host accepts DEFLATE (DYNMEM_PROTO_CAP_DEFLATE was
  *	negotiated on the current connection); without it the OOM notifier
  *	leaves the balloon alone, since the host would not learn that the
@@ -66,7 +76,13 @@ struct dmg_balloon {
 	spinlock_t lock;	/* see above */
 	struct list_head huge;
 	struct list_head small;
+	struct list_head unacked_huge;
+	struct list_head unacked_small;
 	unsigned long nr_pages;
+	unsigned long nr_unacked;
+	bool ack;
+	u32 reply_seq;
+	u32 acked_seq;
 	bool deflate_ok;
 	struct dmp_range deflated[DMG_DEFLATE_MAX];
 	unsigned int nr_deflated;
@@ -120,7 +136,9 @@ int dmg_balloon_inflate(struct dmg *dmg, u32 req_seq, u64 bytes);
 int dmg_balloon_deflate(struct dmg *dmg, u32 req_seq, u64 bytes);
 unsigned long dmg_balloon_release_all(struct dmg *dmg);
 int dmg_balloon_give_back(struct dmg *dmg);
-void dmg_balloon_set_deflate(struct dmg *dmg, bool ok);
+u64 dmg_balloon_unacked_bytes(struct dmg *dmg);
+void dmg_balloon_set_caps(struct dmg *dmg, u64 caps);
+int dmg_balloon_ack(struct dmg *dmg, u32 reply_seq, const char **why);
 unsigned int dmg_balloon_take_deflated(struct dmg *dmg, struct dmp_range *r,
 				       unsigned int max);
 int dmg_balloon_oom_init(struct dmg *dmg);
@@ -134,6 +152,7 @@ void dmg_device_uninit(struct dmg *dmg);
 
 int dmg_session_init(struct dmg *dmg);
 void dmg_session_uninit(struct dmg *dmg);
+u32 dmg_session_tx_seq(struct dmg *dmg);
 int dmg_session_send_ranges(struct dmg *dmg, u16 type, u32 req_seq,
 			    u16 flags, u32 status, struct dmp_range *range,
 			    unsigned int nr);

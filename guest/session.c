@@ -62,7 +62,8 @@
 #define DMG_URGENT_TICK_MS	20
 
 #define DMG_CAPS (DYNMEM_PROTO_CAP_HOTADD | DYNMEM_PROTO_CAP_BALLOON | \
-		  DYNMEM_PROTO_CAP_DEFLATE | DYNMEM_PROTO_CAP_URGENT)
+		  DYNMEM_PROTO_CAP_DEFLATE | DYNMEM_PROTO_CAP_URGENT | \
+		  DYNMEM_PROTO_CAP_BALLOON_ACK)
 
 /**
  * struct dmg_session - the session thread's own data; no lock, since only
@@ -192,6 +193,18 @@ static int dmg_send(struct dmg *dmg, int len)
 	}
 	s->tx_seq++;
 	return 0;
+}
+
+/**
+ * dmg_session_tx_seq() - sequence number of the next message sent
+ * @dmg: the driver
+ *
+ * Context: the session thread, connected.
+ * Return: the number.
+ */
+u32 dmg_session_tx_seq(struct dmg *dmg)
+{
+	return dmg->sess->tx_seq;
 }
 
 /**
@@ -395,7 +408,7 @@ static int dmg_handle_welcome(struct dmg *dmg, const struct dmp_msg *msg)
 	trace_dmg_handshake(msg->hdr.major, msg->hdr.minor, w->result, w->caps,
 			    w->caps & DMG_CAPS, 0);
 	dmg_set_state(dmg, DMG_STATE_CONNECTED, 0, "WELCOME accepted");
-	dmg_balloon_set_deflate(dmg, w->caps & DYNMEM_PROTO_CAP_DEFLATE);
+	dmg_balloon_set_caps(dmg, w->caps & DMG_CAPS);
 	atomic_inc(&dmg->connects);
 	s->backoff_ms = DMG_BACKOFF_MIN_MS;
 	s->next_report = jiffies;
@@ -484,6 +497,15 @@ static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 		return dmg_balloon_inflate(dmg, msg.hdr.seq, msg.bytes);
 	case DYNMEM_PROTO_UNBALLOON_REQ:
 		return dmg_balloon_deflate(dmg, msg.hdr.seq, msg.bytes);
+	case DYNMEM_PROTO_BALLOON_ACK:
+		err = dmg_balloon_ack(dmg, msg.ack_seq, &why);
+		if (err) {
+			pr_warn("host broke the protocol (%s, seq %u): %s: dropping the connection\n",
+				dmp_type_name(msg.hdr.type), msg.hdr.seq, why);
+			trace_dmg_violation(msg.hdr.type, msg.hdr.seq, why);
+			s->bye_reason = DYNMEM_PROTO_BYE_PROTOCOL;
+		}
+		return err;
 	case DYNMEM_PROTO_GOODBYE:
 		pr_info("host said goodbye (reason %u)\n", msg.goodbye_reason);
 		trace_dmg_goodbye(false, msg.goodbye_reason);
@@ -621,7 +643,7 @@ static void dmg_close(struct dmg *dmg)
 	sock_release(s->sock);
 	s->sock = NULL;
 	/* The balloon lives as long as its connection. */
-	dmg_balloon_set_deflate(dmg, false);
+	dmg_balloon_set_caps(dmg, 0);
 	pages = dmg_balloon_release_all(dmg);
 	if (pages) {
 		trace_dmg_balloon_release(pages);

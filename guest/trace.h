@@ -49,6 +49,7 @@ TRACE_DEFINE_ENUM(DYNMEM_PROTO_UNBALLOON_REQ);
 TRACE_DEFINE_ENUM(DYNMEM_PROTO_UNBALLOON_REPLY);
 TRACE_DEFINE_ENUM(DYNMEM_PROTO_DEFLATE);
 TRACE_DEFINE_ENUM(DYNMEM_PROTO_GOODBYE);
+TRACE_DEFINE_ENUM(DYNMEM_PROTO_BALLOON_ACK);
 TRACE_DEFINE_ENUM(DYNMEM_PROTO_WELCOME_OK);
 TRACE_DEFINE_ENUM(DYNMEM_PROTO_WELCOME_VERSION);
 TRACE_DEFINE_ENUM(DYNMEM_PROTO_WELCOME_UNKNOWN);
@@ -93,6 +94,7 @@ TRACE_DEFINE_ENUM(DYNMEM_PROTO_BYE_PROTOCOL);
 			 { DYNMEM_PROTO_UNBALLOON_REPLY, "UNBALLOON_REPLY" },\
 			 { DYNMEM_PROTO_DEFLATE, "DEFLATE" },		\
 			 { DYNMEM_PROTO_GOODBYE, "GOODBYE" },		\
+			 { DYNMEM_PROTO_BALLOON_ACK, "BALLOON_ACK" },	\
 			 { 0, "?" })
 
 #define dmg_show_welcome(v)						\
@@ -434,6 +436,26 @@ TRACE_EVENT(dmg_oom_deflate,
 	    TP_printk("pages=%lu bytes=%llu left=%lu pending=%u allowed=%u",
 		      __entry->pages, __entry->bytes, __entry->left,
 		      __entry->pending, __entry->allowed)
+);
+
+/*
+ * dmg_balloon_ack - the host acknowledged balloon replies
+ * @reply_seq: the newest BALLOON_REPLY acknowledged
+ * @bytes: balloon memory the OOM notifier and unballoon may take from now
+ *	on; 0 while a newer reply waits for its acknowledgment
+ */
+TRACE_EVENT(dmg_balloon_ack,
+	    TP_PROTO(u32 reply_seq, u64 bytes),
+	    TP_ARGS(reply_seq, bytes),
+
+	    TP_STRUCT__entry(__field(u32, reply_seq)
+			     __field(u64, bytes)),
+
+	    TP_fast_assign(__entry->reply_seq = reply_seq;
+			   __entry->bytes = bytes;),
+
+	    TP_printk("reply=%u bytes=%llu", __entry->reply_seq,
+		      __entry->bytes)
 );
 
 /*

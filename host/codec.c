@@ -95,6 +95,7 @@ static const struct dmp_type_info dmp_types[] = {
 	DMP_TYPE(UNBALLOON_REPLY, GUEST, RLIST, RANGE),
 	DMP_TYPE(DEFLATE, GUEST, RLIST, RANGE),
 	DMP_TYPE(GOODBYE, DMP_BOTH, sizeof(struct dynmem_proto_goodbye), 0),
+	DMP_TYPE(BALLOON_ACK, HOST, sizeof(struct dynmem_proto_balloon_ack), 0),
 };
 
 #undef RLIST
@@ -447,6 +448,21 @@ static int dmp_decode_hotadd_reply(const u8 *p, u32 plen,
 	return 0;
 }
 
+static int dmp_decode_balloon_ack(const u8 *p, u32 *reply_seq,
+				  const char **why)
+{
+	struct dynmem_proto_balloon_ack w;
+
+	memcpy(&w, p, sizeof(w));
+	*reply_seq = le32_to_cpu(w.reply_seq);
+	if (w.reserved)
+		return dmp_fail(why, -EINVAL, "reserved field not zero");
+	/* The guest's HELLO is its message 0, never a balloon reply. */
+	if (!*reply_seq)
+		return dmp_fail(why, -EINVAL, "acknowledges message 0");
+	return 0;
+}
+
 static int dmp_decode_goodbye(const u8 *p, u32 *reason, const char **why)
 {
 	struct dynmem_proto_goodbye w;
@@ -555,6 +571,8 @@ int dmp_decode(const void *buf, size_t len, enum dmp_from from,
 					       why);
 	case DYNMEM_PROTO_GOODBYE:
 		return dmp_decode_goodbye(p, &msg->goodbye_reason, why);
+	case DYNMEM_PROTO_BALLOON_ACK:
+		return dmp_decode_balloon_ack(p, &msg->ack_seq, why);
 	}
 	/* dmp_decode_hdr() let only known types through. */
 	return dmp_fail(why, -EOPNOTSUPP, "unknown message type");
@@ -915,4 +933,29 @@ int dmp_encode_goodbye(void *buf, size_t size, u32 seq, u32 reason)
 		return err;
 	memcpy((u8 *)buf + DYNMEM_PROTO_HDR_SIZE, &w, sizeof(w));
 	return dmp_check_out(buf, len, DYNMEM_PROTO_GOODBYE);
+}
+
+/**
+ * dmp_encode_balloon_ack() - write a BALLOON_ACK
+ * @buf: where to write, at any alignment
+ * @size: bytes available at @buf
+ * @seq: sequence number of the message
+ * @reply_seq: @seq of the newest BALLOON_REPLY acted on, not 0
+ *
+ * Context: any.
+ * Return: see dmp_encode_hello().
+ */
+int dmp_encode_balloon_ack(void *buf, size_t size, u32 seq, u32 reply_seq)
+{
+	struct dynmem_proto_balloon_ack w = {
+		.reply_seq = cpu_to_le32(reply_seq),
+	};
+	size_t len = DYNMEM_PROTO_HDR_SIZE + sizeof(w);
+	int err;
+
+	err = dmp_put_hdr(buf, size, DYNMEM_PROTO_BALLOON_ACK, seq, len);
+	if (err)
+		return err;
+	memcpy((u8 *)buf + DYNMEM_PROTO_HDR_SIZE, &w, sizeof(w));
+	return dmp_check_out(buf, len, DYNMEM_PROTO_BALLOON_ACK);
 }

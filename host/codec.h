@@ -146,6 +146,7 @@ struct dmp_hotadd_reply {
  * @ranges: HOTADD_REQ, BALLOON_REPLY, UNBALLOON_REPLY, DEFLATE
  * @hotadd_reply: HOTADD_REPLY
  * @goodbye_reason: GOODBYE, enum dynmem_proto_bye
+ * @ack_seq: BALLOON_ACK, the @seq of the BALLOON_REPLY acknowledged
  */
 struct dmp_msg {
 	struct dmp_hdr hdr;
@@ -158,6 +159,7 @@ struct dmp_msg {
 		struct dmp_range_list ranges;
 		struct dmp_hotadd_reply hotadd_reply;
 		u32 goodbye_reason;
+		u32 ack_seq;
 	};
 };
 
@@ -185,6 +187,7 @@ int dmp_encode_ranges(void *buf, size_t size, u16 type, u32 seq,
 int dmp_encode_hotadd_reply(void *buf, size_t size, u32 seq, u32 req_seq,
 			    const struct dmp_hotadd_result *result, u16 nr);
 int dmp_encode_goodbye(void *buf, size_t size, u32 seq, u32 reason);
+int dmp_encode_balloon_ack(void *buf, size_t size, u32 seq, u32 reply_seq);
 
 const char *dmp_type_name(u16 type);
 

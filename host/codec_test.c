@@ -62,7 +62,7 @@ static const u16 codec_types[] = {
 	DYNMEM_PROTO_HOTADD_REPLY, DYNMEM_PROTO_BALLOON_REQ,
 	DYNMEM_PROTO_BALLOON_REPLY, DYNMEM_PROTO_UNBALLOON_REQ,
 	DYNMEM_PROTO_UNBALLOON_REPLY, DYNMEM_PROTO_DEFLATE,
-	DYNMEM_PROTO_GOODBYE,
+	DYNMEM_PROTO_GOODBYE, DYNMEM_PROTO_BALLOON_ACK,
 };
 
 static void codec_type_desc(const u16 *type, char *desc)
@@ -252,6 +252,8 @@ static void codec_encoders(struct kunit *test)
 						&r), -EINVAL);
 
 	KUNIT_EXPECT_EQ(test, dmp_encode_goodbye(ctx->work, size, 1, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dmp_encode_balloon_ack(ctx->work, size, 1, 0),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, dmp_encode_bytes(ctx->work, size,
 					       DYNMEM_PROTO_STATUS, 1,

@@ -57,6 +57,7 @@ static inline enum dmp_from dmpt_from(u16 type)
 	case DYNMEM_PROTO_HOTADD_REQ:
 	case DYNMEM_PROTO_BALLOON_REQ:
 	case DYNMEM_PROTO_UNBALLOON_REQ:
+	case DYNMEM_PROTO_BALLOON_ACK:
 		return DMP_FROM_HOST;
 	default:
 		return DMP_FROM_GUEST;
@@ -241,6 +242,9 @@ static inline int dmpt_random_msg(struct dmpt_rng *rng, u16 type, void *buf,
 		return dmp_encode_goodbye(buf, size, seq,
 					  1 + dmpt_below(rng,
 						__DYNMEM_PROTO_BYE_MAX - 1));
+	case DYNMEM_PROTO_BALLOON_ACK:
+		return dmp_encode_balloon_ack(buf, size, seq,
+					      (u32)dmpt_next(rng) | 1);
 	}
 	return -EINVAL;
 }
@@ -292,6 +296,9 @@ static inline int dmpt_reencode(const struct dmp_msg *m, void *buf,
 		break;
 	case DYNMEM_PROTO_GOODBYE:
 		len = dmp_encode_goodbye(buf, size, seq, m->goodbye_reason);
+		break;
+	case DYNMEM_PROTO_BALLOON_ACK:
+		len = dmp_encode_balloon_ack(buf, size, seq, m->ack_seq);
 		break;
 	default:
 		return -EINVAL;
@@ -475,6 +482,7 @@ struct dmpt_reject {
 #define A0(f)	(AO(result) + offsetof(struct dynmem_proto_hotadd_result, f))
 #define A1(f)	(A0(f) + sizeof(struct dynmem_proto_hotadd_result))
 #define GO(f)	DMPT_OFF(dynmem_proto_goodbye, f)
+#define KO(f)	DMPT_OFF(dynmem_proto_balloon_ack, f)
 #define TO	offsetof(struct dynmem_proto_hdr, type)
 #define NO	offsetof(struct dynmem_proto_hdr, len)
 
@@ -503,6 +511,8 @@ static const struct dmpt_reject dmpt_rejects[] = {
 	       -EPROTO),
 	DMPT_R("balloon request from the guest", BALLOON_REPLY, TO, 2,
 	       DYNMEM_PROTO_BALLOON_REQ, -EPROTO),
+	DMPT_R("balloon ack from the guest", GOODBYE, TO, 2,
+	       DYNMEM_PROTO_BALLOON_ACK, -EPROTO),
 	/* payload sizes */
 	DMPT_R("HELLO as STATUS", HELLO, TO, 2, DYNMEM_PROTO_STATUS,
 	       -EMSGSIZE),
@@ -633,6 +643,10 @@ static const struct dmpt_reject dmpt_rejects[] = {
 	DMPT_R("goodbye unknown reason", GOODBYE, GO(reason), 4,
 	       __DYNMEM_PROTO_BYE_MAX, -EINVAL),
 	DMPT_R("goodbye reserved", GOODBYE, GO(reserved), 4, 1, -EINVAL),
+	/* BALLOON_ACK */
+	DMPT_R("ack of message 0", BALLOON_ACK, KO(reply_seq), 4, 0, -EINVAL),
+	DMPT_R("ack reserved", BALLOON_ACK, KO(reserved), 4, 1, -EINVAL),
+	DMPT_R("ack truncated", BALLOON_ACK, NO, 4, 20, -EMSGSIZE),
 };
 
 #undef HO
@@ -646,6 +660,7 @@ static const struct dmpt_reject dmpt_rejects[] = {
 #undef A0
 #undef A1
 #undef GO
+#undef KO
 #undef TO
 #undef NO
 #undef DMPT_R
@@ -718,6 +733,8 @@ static inline int dmpt_base(u16 type, void *buf)
 	case DYNMEM_PROTO_GOODBYE:
 		return dmp_encode_goodbye(buf, size, 9,
 					  DYNMEM_PROTO_BYE_UNLOAD);
+	case DYNMEM_PROTO_BALLOON_ACK:
+		return dmp_encode_balloon_ack(buf, size, 10, 7);
 	}
 	return -EINVAL;
 }
@@ -730,7 +747,7 @@ static inline int dmpt_base(u16 type, void *buf)
 static const u8 dmpt_golden_hello[] = {
 	'D', 'M', 'E', 'M', 1, DYNMEM_PROTO_MINOR, 1, 0,	/* magic major minor type */
 	32, 0, 0, 0, 0, 0, 0, 0,				/* len seq */
-	0x0f, 0, 0, 0, 0, 0, 0, 0,				/* caps */
+	0x1f, 0, 0, 0, 0, 0, 0, 0,				/* caps */
 	0, 0, 0, 0x08, 0, 0, 0, 0,				/* block_size */
 };
 

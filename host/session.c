@@ -104,7 +104,8 @@
 #define DMH_CAPS_KNOWN		(DYNMEM_PROTO_CAP_HOTADD |		\
 				 DYNMEM_PROTO_CAP_BALLOON |		\
 				 DYNMEM_PROTO_CAP_DEFLATE |		\
-				 DYNMEM_PROTO_CAP_URGENT)
+				 DYNMEM_PROTO_CAP_URGENT |		\
+				 DYNMEM_PROTO_CAP_BALLOON_ACK)
 
 /**
  * struct dmh_sessions - the listener and the sessions of a host
@@ -825,7 +826,13 @@ static int dmh_session_handle(struct dmh_session *s)
 	case DYNMEM_PROTO_HOTADD_REPLY:
 		return dmh_session_hotadd_reply(s, &msg.hotadd_reply);
 	case DYNMEM_PROTO_BALLOON_REPLY:
-		return dmh_session_balloon_reply(s, &msg.ranges);
+		ret = dmh_session_balloon_reply(s, &msg.ranges);
+		/* Its memory is released: the guest may reuse it from now. */
+		if (ret || !(s->caps & DYNMEM_PROTO_CAP_BALLOON_ACK))
+			return ret;
+		ret = dmp_encode_balloon_ack(s->tx, sizeof(s->tx), s->tx_seq,
+					     msg.hdr.seq);
+		return dmh_session_send(s, ret);
 	case DYNMEM_PROTO_UNBALLOON_REPLY:
 		return dmh_session_unballoon(s, &msg.ranges, true);
 	case DYNMEM_PROTO_DEFLATE:

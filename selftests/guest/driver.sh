@@ -91,13 +91,13 @@ t_start() {
 check "guest_connects_and_handshakes" t_start
 
 t_sysfs() {
-	grep -q "^hello major=1 minor=0 caps=0xf block_size=134217728" "$tmp/fh" &&
+	grep -q "^hello major=1 minor=1 caps=0x1f block_size=134217728" "$tmp/fh" &&
 		[ "$(sysfs description)" = "Virtual Dynamic Memory" ] &&
-		wait_sysfs state connected && wait_sysfs protocol 1.0 &&
+		wait_sysfs state connected && wait_sysfs protocol 1.1 &&
 		wait_sysfs host_connected 1 &&
 		gx test -c /dev/dynmem
 }
-check "sysfs_shows_connected_protocol_1.0" t_sysfs
+check "sysfs_shows_connected_protocol_1.1" t_sysfs
 
 t_status() {
 	fh wait-status 20 60 || return 1

@@ -16,8 +16,8 @@ G=t1
 T=/sys/kernel/tracing
 EVENTS="dmg_state dmg_handshake dmg_status dmg_set_report dmg_hotadd_req
 dmg_hotadd_range dmg_balloon_req dmg_balloon_done dmg_unballoon_req
-dmg_unballoon_done dmg_ranges_sent dmg_oom_deflate dmg_balloon_release
-dmg_violation dmg_goodbye dmg_backoff"
+dmg_unballoon_done dmg_ranges_sent dmg_oom_deflate dmg_balloon_ack
+dmg_balloon_release dmg_violation dmg_goodbye dmg_backoff"
 
 result() {
 	nr=$((nr + 1))
@@ -138,7 +138,7 @@ t_handshake() {
 	caps=$(sysfs capabilities)
 	echo "sysfs capabilities $caps"
 	[ "$(val host)" = "$(sysfs protocol)" ] && [ "$(val caps)" = "$caps" ] &&
-		[ "$(val host_caps)" = 0xf ] && [ "$(val err)" = 0 ]
+		[ "$(val host_caps)" = 0x1f ] && [ "$(val err)" = 0 ]
 }
 check "handshake_event_has_version_and_caps" t_handshake
 
@@ -254,6 +254,49 @@ t_oom() {
 	[ "$(sum bytes "$tmp/sent")" = "$defl" ]
 }
 check "oom_deflate_events_add_up" t_oom
+
+# The host releases the memory of a BALLOON_REPLY when it reads it. Until
+# it acknowledges the reply, the OOM notifier must leave those pages
+# alone: the host could still release them after the guest reused them.
+# The fake host holds its acknowledgment back; the guest runs out of
+# memory and must not deflate; once acknowledged, the pages may go.
+t_oom_unacked() {
+	fh unballoon 256M || return 1
+	[ "$(sysfs driver_locked_bytes)" = 0 ] || return 1
+	fh ack off || return 1
+	fh balloon 64M || return 1
+	grep -q "^balloon total=67108864 " "$tmp/fh" || return 1
+	! grep -q "^ack " "$tmp/fh" || return 1
+	unacked=$(sysfs unacked_bytes)
+	defl0=$(sysfs deflated_bytes)
+	echo "held back: unacked_bytes $unacked, deflated_bytes $defl0"
+	[ "$unacked" = 67108864 ] || return 1
+	clear_trace || return 1
+	mark=$(wc -l <"$out")
+	gx timeout 300 dd if=/dev/zero of=/dev/null bs=314572800 count=1
+	echo "dd: exit status $?"
+	fh wait-status 5 30 || return 1
+	defl1=$(sysfs deflated_bytes)
+	locked=$(sysfs driver_locked_bytes)
+	ev dmg_oom_deflate >/dev/null
+	echo "unacknowledged: deflated_bytes $defl0 -> $defl1, locked $locked, oom events $(wc -l <"$tmp/ev")"
+	[ "$defl1" = "$defl0" ] && [ "$locked" = 67108864 ] || return 1
+	! grep -v " pages=0 " "$tmp/ev" || return 1
+	! tail -n +$((mark + 1)) "$out" | grep "^deflate " || return 1
+
+	fh ack send || return 1
+	wait_ev dmg_balloon_ack "bytes=67108864\$" || return 1
+	[ "$(sysfs unacked_bytes)" = 0 ] || return 1
+	gx timeout 300 dd if=/dev/zero of=/dev/null bs=314572800 count=1
+	echo "dd: exit status $?"
+	fh wait-status 5 30 || return 1
+	defl2=$(sysfs deflated_bytes)
+	echo "acknowledged: deflated_bytes $defl1 -> $defl2"
+	fh ack on || return 1
+	[ "$defl2" -gt "$defl1" ] &&
+		tail -n +$((mark + 1)) "$out" | grep -q "^deflate "
+}
+check "oom_deflate_waits_for_balloon_ack" t_oom_unacked
 
 t_disable() {
 	gx sh -c "echo 0 >$T/events/dynmem_guest/enable" || return 1

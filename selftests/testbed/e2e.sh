@@ -272,7 +272,8 @@ t_hostile() {
 		   "range not in the balloon" \
 		   "range outside the VM's RAM" \
 		   "range ballooned already" \
-		   "ballooned more than asked"; do
+		   "ballooned more than asked" \
+		   "message type not sent from this side"; do
 		line="vm $G: protocol violation: $why; dropping connection"
 		if l1_dmesg_since | grep -qF "$line"; then
 			echo "logged: $line"
@@ -281,7 +282,7 @@ t_hostile() {
 			ok=1
 		fi
 	done
-	l1_dmesg_since | grep -q "guest speaks protocol 2.0, host 1.0" || ok=1
+	l1_dmesg_since | grep -q "guest speaks protocol 2.0, host 1.1" || ok=1
 	[ "$(field maximum)" -le $((1024 * MiB)) ] || ok=1
 	[ "$(field target)" -le $((1024 * MiB)) ] || ok=1
 	return $ok

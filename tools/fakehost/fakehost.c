@@ -20,6 +20,13 @@
  *   balloon BYTES           send BALLOON_REQ, print what came back
  *   unballoon BYTES         send UNBALLOON_REQ, print what came back
  *   wait-goodbye [SECONDS]  wait until the guest says GOODBYE and closes
+ *   caps MASK               grant at most these capabilities at the next
+ *                           accept (all known ones by default)
+ *   ack on|off              acknowledge each BALLOON_REPLY at once (on,
+ *                           the default, as the host does) or hold the
+ *                           acknowledgments back (off)
+ *   ack send [SEQ]          send BALLOON_ACK of SEQ, by default of the
+ *                           newest reply not acknowledged
  *   bad-seq                 send a SET_REPORT with a wrong sequence number
  *   close                   close the connection
  *   sleep MS
@@ -70,6 +77,10 @@ static u8 rx[DYNMEM_PROTO_MSG_MAX];
 static u8 tx[DYNMEM_PROTO_MSG_MAX];
 static char why_buf[256];
 static int goodbye_seen;
+static u64 caps_mask = DYNMEM_PROTO_CAPS_KNOWN;
+static u64 caps_used;
+static int auto_ack = 1;
+static u32 unacked_reply;
 
 static long long now_ms(void)
 {
@@ -343,7 +354,9 @@ static int cmd_accept(int argc, char **argv)
 		       msg.hdr.major, msg.hdr.minor,
 		       (unsigned long long)msg.hello.caps,
 		       (unsigned long long)msg.hello.block_size);
-		w.caps = msg.hello.caps & DYNMEM_PROTO_CAPS_KNOWN;
+		w.caps = msg.hello.caps & caps_mask;
+		caps_used = w.caps;
+		unacked_reply = 0;
 		if (!send_msg(dmp_encode_welcome(tx, sizeof(tx), tx_seq, &w)))
 			return 0;
 		printf("stale connection: %s\n", why_buf);
@@ -443,6 +456,47 @@ static int cmd_hotadd(int argc, char **argv)
 	return 0;
 }
 
+static int send_ack(u32 reply_seq)
+{
+	if (send_msg(dmp_encode_balloon_ack(tx, sizeof(tx), tx_seq, reply_seq)))
+		return -1;
+	printf("ack reply=%u\n", reply_seq);
+	if (reply_seq == unacked_reply)
+		unacked_reply = 0;
+	return 0;
+}
+
+static int cmd_caps(int argc, char **argv)
+{
+	u64 mask;
+
+	if (argc != 2 || parse_size(argv[1], &mask))
+		return fail("usage: caps MASK");
+	caps_mask = mask;
+	return 0;
+}
+
+static int cmd_ack(int argc, char **argv)
+{
+	u64 seq;
+
+	if (argc == 2 && !strcmp(argv[1], "on")) {
+		auto_ack = 1;
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "off")) {
+		auto_ack = 0;
+		return 0;
+	}
+	if (argc < 2 || argc > 3 || strcmp(argv[1], "send"))
+		return fail("usage: ack on|off|send [SEQ]");
+	if (argc == 3)
+		return parse_size(argv[2], &seq) ? fail("bad SEQ") :
+						   send_ack((u32)seq);
+	return unacked_reply ? send_ack(unacked_reply) :
+			       fail("no reply to acknowledge");
+}
+
 static int cmd_balloon(int argc, char **argv, u16 req, u16 reply,
 		       const char *what)
 {
@@ -465,6 +519,12 @@ static int cmd_balloon(int argc, char **argv, u16 req, u16 reply,
 		}
 		sum += print_ranges(what, &msg.ranges);
 		n++;
+		if (reply == DYNMEM_PROTO_BALLOON_REPLY &&
+		    (caps_used & DYNMEM_PROTO_CAP_BALLOON_ACK)) {
+			unacked_reply = msg.hdr.seq;
+			if (auto_ack && send_ack(msg.hdr.seq))
+				return -1;
+		}
 	} while (msg.ranges.flags & DYNMEM_PROTO_RANGES_MORE);
 	if (sum > bytes)
 		printf("violation: %s of %llu bytes answered with %llu\n", what,
@@ -538,6 +598,10 @@ static int run(char *line, unsigned int nr)
 				  DYNMEM_PROTO_UNBALLOON_REPLY, "unballoon");
 	else if (!strcmp(name, "wait-goodbye"))
 		ret = cmd_wait_goodbye(argc, argv);
+	else if (!strcmp(name, "caps"))
+		ret = cmd_caps(argc, argv);
+	else if (!strcmp(name, "ack"))
+		ret = cmd_ack(argc, argv);
 	else if (!strcmp(name, "bad-seq"))
 		ret = cmd_bad_seq();
 	else if (!strcmp(name, "close"))

@@ -204,6 +204,7 @@ static void test_encoders(void)
 	result(ok, "empty range lists only as the last reply");
 
 	ok = dmp_encode_goodbye(work, sizeof(work), 1, 0) == -EINVAL &&
+	     dmp_encode_balloon_ack(work, sizeof(work), 1, 0) == -EINVAL &&
 	     dmp_encode_bytes(work, sizeof(work), DYNMEM_PROTO_STATUS, 1,
 			      DMPT_PAGE) == -EINVAL;
 	result(ok, "encoders refuse invalid contents");

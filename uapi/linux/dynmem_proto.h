@@ -64,8 +64,9 @@
  * HELLO announces what the guest can do (DYNMEM_PROTO_CAP_*); WELCOME
  * returns the subset the host will use. The host sends HOTADD_REQ only with
  * DYNMEM_PROTO_CAP_HOTADD, BALLOON_REQ and UNBALLOON_REQ only with
- * DYNMEM_PROTO_CAP_BALLOON; the guest sends DEFLATE only with
- * DYNMEM_PROTO_CAP_DEFLATE and reports urgently only with
+ * DYNMEM_PROTO_CAP_BALLOON, BALLOON_ACK only with
+ * DYNMEM_PROTO_CAP_BALLOON_ACK (protocol 1.1); the guest sends DEFLATE
+ * only with DYNMEM_PROTO_CAP_DEFLATE and reports urgently only with
  * DYNMEM_PROTO_CAP_URGENT.
  *
  * Messages
@@ -84,6 +85,7 @@
  *   UNBALLOON_REPLY g>h  struct dynmem_proto_range_list    16 + 16 * nr
  *   DEFLATE         g>h  struct dynmem_proto_range_list    16 + 16 * nr
  *   GOODBYE         both struct dynmem_proto_goodbye       8
+ *   BALLOON_ACK     h>g  struct dynmem_proto_balloon_ack   8   (1.1)
  *
  * All sizes and addresses are in bytes. Memory amounts are multiples of
  * DYNMEM_PROTO_PAGE_SIZE and at most DYNMEM_PROTO_BYTES_MAX; guest-physical
@@ -102,6 +104,16 @@
  * A balloon lives as long as its connection: when a connection ends, the
  * guest gives its balloon pages back to itself. Hot-added memory stays.
  *
+ * The host takes the memory of a BALLOON_REPLY (it releases the pages
+ * behind the ranges) when it reads the reply, which may be well after the
+ * guest sent it. With DYNMEM_PROTO_CAP_BALLOON_ACK, the host sends a
+ * BALLOON_ACK once it has acted on a BALLOON_REPLY, naming the reply's
+ * @seq; an ACK stands for every BALLOON_REPLY up to that number. Until
+ * then the guest must not take the pages of the reply back unasked
+ * (DEFLATE), since the host could still release them after the guest
+ * reused them. Without the capability the guest cannot tell, and a
+ * DEFLATE may race with a reply the host has not read yet.
+ *
  * Documentation/protocol.rst draws the message sequence of every flow.
  */
 
@@ -115,7 +127,7 @@
 
 #define DYNMEM_PROTO_MAGIC		0x4d454d44	/* "DMEM" on the wire */
 #define DYNMEM_PROTO_MAJOR		1
-#define DYNMEM_PROTO_MINOR		0
+#define DYNMEM_PROTO_MINOR		1
 
 #define DYNMEM_PROTO_HDR_SIZE		16
 /* Largest message, header included. */
@@ -152,6 +164,8 @@
  * @DYNMEM_PROTO_DEFLATE: (guest to host) ranges taken back unasked, under
  *	memory pressure
  * @DYNMEM_PROTO_GOODBYE: (either way) the sender closes the connection
+ * @DYNMEM_PROTO_BALLOON_ACK: (host to guest) the host has acted on the
+ *	BALLOON_REPLY messages up to the one named (protocol 1.1)
  * @__DYNMEM_PROTO_TYPE_MAX: one above the last type
  */
 enum dynmem_proto_type {
@@ -167,6 +181,7 @@ enum dynmem_proto_type {
 	DYNMEM_PROTO_UNBALLOON_REPLY,
 	DYNMEM_PROTO_DEFLATE,
 	DYNMEM_PROTO_GOODBYE,
+	DYNMEM_PROTO_BALLOON_ACK,
 
 	__DYNMEM_PROTO_TYPE_MAX
 };
@@ -196,7 +211,9 @@ struct dynmem_proto_hdr {
 #define DYNMEM_PROTO_CAP_BALLOON	0x2ULL	/* balloons, unballoons */
 #define DYNMEM_PROTO_CAP_DEFLATE	0x4ULL	/* deflates on pressure */
 #define DYNMEM_PROTO_CAP_URGENT		0x8ULL	/* threshold reports */
-#define DYNMEM_PROTO_CAPS_KNOWN		0xfULL
+/* Since 1.1: the host acknowledges each BALLOON_REPLY it acted on. */
+#define DYNMEM_PROTO_CAP_BALLOON_ACK	0x10ULL
+#define DYNMEM_PROTO_CAPS_KNOWN		0x1fULL
 
 /**
  * struct dynmem_proto_hello - HELLO: the guest opens a connection
@@ -461,6 +478,19 @@ enum dynmem_proto_bye {
  */
 struct dynmem_proto_goodbye {
 	__le32 reason;
+	__le32 reserved;
+};
+
+/**
+ * struct dynmem_proto_balloon_ack - BALLOON_ACK: balloon replies acted on
+ * @reply_seq: @seq of the newest BALLOON_REPLY the host has acted on: it
+ *	released the memory of that reply and of every BALLOON_REPLY before
+ *	it; a BALLOON_REPLY sent and not acknowledged yet, and above the
+ *	last acknowledged one (so never 0)
+ * @reserved: zero
+ */
+struct dynmem_proto_balloon_ack {
+	__le32 reply_seq;
 	__le32 reserved;
 };
 

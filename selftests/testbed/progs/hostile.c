@@ -202,7 +202,7 @@ int main(void)
 	uint64_t bytes;
 	int fd, r;
 
-	printf("KTAP version 1\n1..10\n");
+	printf("KTAP version 1\n1..12\n");
 
 	fd = conn();
 	r = hello(fd, DYNMEM_PROTO_MAJOR + 1);
@@ -263,6 +263,37 @@ int main(void)
 		send_ranges(fd, DYNMEM_PROTO_BALLOON_REPLY, req_seq, 0,
 			    512 * MIB, bytes + 2 * MIB);
 	result(r && bye_protocol(fd), "hostile_more_than_asked_dropped");
+
+	/* An acknowledgment is the host's to send. */
+	fd = open_session();
+	{
+		struct dynmem_proto_balloon_ack a = { .reply_seq = 1 };
+
+		send_msg(fd, DYNMEM_PROTO_BALLOON_ACK, &a, sizeof(a));
+	}
+	result(fd >= 0 && bye_protocol(fd), "hostile_balloon_ack_from_guest_dropped");
+
+	/*
+	 * Not hostile: a valid reply (2 MiB of the RAM above the guest's
+	 * boot memory) is acknowledged by its sequence number.
+	 */
+	fd = open_session();
+	r = fd >= 0 && !balloon_req(fd, &req_seq, &bytes);
+	if (r) {
+		struct dynmem_proto_balloon_ack a;
+		uint32_t reply_seq = tx_seq;
+
+		send_ranges(fd, DYNMEM_PROTO_BALLOON_REPLY, req_seq, 0,
+			    602 * MIB, 2 * MIB);
+		r = !wait_type(fd, DYNMEM_PROTO_BALLOON_ACK, &h);
+		memcpy(&a, pl, sizeof(a));
+		printf("# BALLOON_ACK %s, reply_seq %u (reply %u)\n",
+		       r ? "received" : "not received", r ? a.reply_seq : 0,
+		       reply_seq);
+		r = r && a.reply_seq == reply_seq && !a.reserved;
+		close(fd);
+	}
+	result(r, "valid_balloon_reply_acknowledged");
 
 	printf("# Totals: pass:%d fail:%d skip:0\n", nr - failed, failed);
 	return failed ? 1 : 0;
