@@ -5,7 +5,8 @@
 # dynmem_guest.ko, which loads and unloads; "tbguest exec" relays output
 # and exit status; a guest reaches the host over vsock; three guests run
 # at once, with the stock virtio-balloon and virtio-mem devices bound where
-# asked for. KTAP on stdout.
+# asked for; a guest that triple-faults is reported with how it ended.
+# KTAP on stdout.
 #
 #   tools/testbed/run selftests/testbed/guest.sh
 
@@ -33,7 +34,7 @@ check() {
 }
 
 echo "KTAP version 1"
-echo "1..14"
+echo "1..15"
 
 t_start() {
 	t0=$(date +%s)
@@ -155,10 +156,30 @@ t_stock() {
 }
 check "stock_balloon_and_virtio_mem_bound" t_stock
 
+# A guest that triple-faults (the kernel's reboot type "triple") ends its
+# QEMU with status 0 under -no-reboot; tbguest says so and shows what L1's
+# KVM recorded: the SHUTDOWN exit and QEMU's KVM_EXIT_SHUTDOWN.
+t_triple() {
+	tbguest exec g2 -- sh -c 'echo triple >/sys/kernel/reboot/type &&
+		exec reboot -f' >/dev/null 2>&1
+	i=0
+	while tbguest pid g2 >/dev/null 2>&1; do
+		[ $i -ge 150 ] && { echo "g2 still runs"; return 1; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	tbguest exec g2 -- true 2>"$tmp/err" && return 1
+	cat "$tmp/err"
+	grep -q "its QEMU has ended (exit status 0)" "$tmp/err" &&
+		grep -q "kvm_exit: .*reason shutdown" "$tmp/err" &&
+		grep -q "kvm_userspace_exit: reason KVM_EXIT_SHUTDOWN" "$tmp/err"
+}
+check "triple_fault_reported_with_kvm_events" t_triple
+
 t_stop() {
 	pids=
 	for g in g1 g2 g3; do
-		pids="$pids $(tbguest pid $g)"
+		pids="$pids $(tbguest pid $g 2>/dev/null)"
 	done
 	for g in g1 g2 g3; do
 		tbguest stop $g || return 1

@@ -4,13 +4,18 @@
  * runs in the L1 host and in L2 guests without libraries.
  *
  *   tbvsock agent [-d] PORT          run commands for "exec" clients (L2)
- *   tbvsock exec [-w SECS] CID PORT -- CMD [ARG...]
+ *   tbvsock exec [-w SECS] [-t SECS] CID PORT -- CMD [ARG...]
  *                                    run CMD through an agent, relay its
  *                                    stdout, stderr and exit status
  *   tbvsock echod [-d] PORT          echo every connection back (L1 or L2)
- *   tbvsock echo [-w SECS] CID PORT TEXT
+ *   tbvsock echo [-w SECS] [-t SECS] CID PORT TEXT
  *                                    send TEXT, print what comes back
- *   tbvsock qmp SOCKET JSON          one QMP command, print the reply
+ *   tbvsock qmp [-t SECS] SOCKET JSON
+ *                                    one QMP command, print the reply
+ *
+ * -w is how long to retry the connection while the peer is not there; -t
+ * is how long the whole conversation may take: after it, tbvsock says so
+ * on stderr and exits with status 124, whatever the peer is doing.
  *
  * Wire format of "exec": the client sends a u32 argument count followed by
  * each argument as u32 length and bytes; the agent answers with frames of
@@ -41,6 +46,33 @@ enum { TB_STDOUT = 1, TB_STDERR = 2, TB_EXIT = 3 };
 
 #define TB_MAX_ARGS	4096
 #define TB_MAX_ARGLEN	(1024 * 1024)
+
+/* What -t gave up on, for the message of the alarm. */
+static char deadline_what[128];
+static unsigned int deadline_secs;
+
+static void deadline_hit(int sig)
+{
+	char msg[256];
+	int n;
+
+	(void)sig;
+	n = snprintf(msg, sizeof(msg), "tbvsock: %s: no end within %u s; gave up\n",
+		     deadline_what, deadline_secs);
+	if (n > 0)
+		(void)!write(2, msg, n < (int)sizeof(msg) ? n : (int)sizeof(msg) - 1);
+	_exit(124);
+}
+
+static void deadline_set(unsigned int secs, const char *fmt, const char *arg)
+{
+	if (!secs)
+		return;
+	snprintf(deadline_what, sizeof(deadline_what), fmt, arg);
+	deadline_secs = secs;
+	signal(SIGALRM, deadline_hit);
+	alarm(secs);
+}
 
 static void die(const char *what)
 {
@@ -387,16 +419,17 @@ static int do_qmp(const char *path, const char *cmd)
 static void print_usage(void)
 {
 	fputs("usage: tbvsock agent [-d] PORT\n"
-	      "       tbvsock exec [-w SECS] CID PORT -- CMD [ARG...]\n"
+	      "       tbvsock exec [-w SECS] [-t SECS] CID PORT -- CMD [ARG...]\n"
 	      "       tbvsock echod [-d] PORT\n"
-	      "       tbvsock echo [-w SECS] CID PORT TEXT\n"
-	      "       tbvsock qmp SOCKET JSON\n", stderr);
+	      "       tbvsock echo [-w SECS] [-t SECS] CID PORT TEXT\n"
+	      "       tbvsock qmp [-t SECS] SOCKET JSON\n", stderr);
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	int daemonize = 0, wait = 0;
+	unsigned int limit = 0;
 	const char *cmd;
 
 	if (argc < 2)
@@ -411,6 +444,10 @@ int main(int argc, char **argv)
 			wait = atoi(argv[1]);
 			argv++;
 			argc--;
+		} else if (!strcmp(argv[0], "-t") && argc > 1) {
+			limit = strtoul(argv[1], NULL, 0);
+			argv++;
+			argc--;
 		} else {
 			print_usage();
 		}
@@ -423,15 +460,21 @@ int main(int argc, char **argv)
 		return serve(strtoul(argv[0], NULL, 0), daemonize, serve_exec);
 	if (!strcmp(cmd, "echod") && argc == 1)
 		return serve(strtoul(argv[0], NULL, 0), daemonize, serve_echo);
-	if (!strcmp(cmd, "exec") && argc > 3 && !strcmp(argv[2], "--"))
+	if (!strcmp(cmd, "exec") && argc > 3 && !strcmp(argv[2], "--")) {
+		deadline_set(limit, "exec %s", argv[3]);
 		return do_exec(strtoul(argv[0], NULL, 0),
 			       strtoul(argv[1], NULL, 0), wait,
 			       argc - 3, argv + 3);
-	if (!strcmp(cmd, "echo") && argc == 3)
+	}
+	if (!strcmp(cmd, "echo") && argc == 3) {
+		deadline_set(limit, "echo to CID %s", argv[0]);
 		return do_echo(strtoul(argv[0], NULL, 0),
 			       strtoul(argv[1], NULL, 0), wait, argv[2]);
-	if (!strcmp(cmd, "qmp") && argc == 2)
+	}
+	if (!strcmp(cmd, "qmp") && argc == 2) {
+		deadline_set(limit, "QMP on %s", argv[0]);
 		return do_qmp(argv[0], argv[1]);
+	}
 	print_usage();
 	return 2;
 }
