@@ -118,6 +118,25 @@ static unsigned long dmg_floor_pages(void)
 	return max(DMG_FLOOR_MIN >> PAGE_SHIFT, totalram_pages() / 16);
 }
 
+/* One of @b's page counters, read under its lock, in bytes. */
+static u64 dmg_balloon_count_bytes(struct dmg_balloon *b,
+				   const unsigned long *count)
+{
+	unsigned long pages;
+
+	spin_lock(&b->lock);
+	pages = *count;
+	spin_unlock(&b->lock);
+	return (u64)pages << PAGE_SHIFT;
+}
+
+/* Pages the host acknowledged: the only ones the guest may take back. */
+static unsigned long dmg_balloon_nr_acked(const struct dmg_balloon *b)
+{
+	lockdep_assert_held(&b->lock);
+	return b->nr_pages - b->nr_unacked;
+}
+
 /**
  * dmg_balloon_bytes() - memory the balloon holds
  * @dmg: the driver
@@ -127,13 +146,7 @@ static unsigned long dmg_floor_pages(void)
  */
 u64 dmg_balloon_bytes(struct dmg *dmg)
 {
-	struct dmg_balloon *b = &dmg->balloon;
-	unsigned long pages;
-
-	spin_lock(&b->lock);
-	pages = b->nr_pages;
-	spin_unlock(&b->lock);
-	return (u64)pages << PAGE_SHIFT;
+	return dmg_balloon_count_bytes(&dmg->balloon, &dmg->balloon.nr_pages);
 }
 
 /**
@@ -146,13 +159,7 @@ u64 dmg_balloon_bytes(struct dmg *dmg)
  */
 u64 dmg_balloon_unacked_bytes(struct dmg *dmg)
 {
-	struct dmg_balloon *b = &dmg->balloon;
-	unsigned long pages;
-
-	spin_lock(&b->lock);
-	pages = b->nr_unacked;
-	spin_unlock(&b->lock);
-	return (u64)pages << PAGE_SHIFT;
+	return dmg_balloon_count_bytes(&dmg->balloon, &dmg->balloon.nr_unacked);
 }
 
 /**
@@ -431,7 +438,7 @@ int dmg_balloon_deflate(struct dmg *dmg, u32 req_seq, u64 bytes)
 					 r, &nr);
 		finished = nr < DYNMEM_PROTO_RANGES_MAX ||
 			   left == (u64)pages << PAGE_SHIFT ||
-			   b->nr_pages == b->nr_unacked;
+			   !dmg_balloon_nr_acked(b);
 		spin_unlock(&b->lock);
 		left -= (u64)pages << PAGE_SHIFT;
 		dmg_free_pages(&out);
@@ -470,7 +477,7 @@ int dmg_balloon_give_back(struct dmg *dmg)
 	int err = 0;
 
 	spin_lock(&b->lock);
-	if (!b->deflate_ok || b->nr_pages == b->nr_unacked) {
+	if (!b->deflate_ok || !dmg_balloon_nr_acked(b)) {
 		spin_unlock(&b->lock);
 		return 0;
 	}
@@ -490,7 +497,7 @@ int dmg_balloon_give_back(struct dmg *dmg)
 		spin_lock(&b->lock);
 		dmg_balloon_take(b, DYNMEM_PROTO_BYTES_MAX,
 				 DYNMEM_PROTO_RANGES_MAX, &out, r, &nr);
-		more = b->nr_pages != b->nr_unacked;
+		more = dmg_balloon_nr_acked(b);
 		spin_unlock(&b->lock);
 		dmg_free_pages(&out);
 		if (!nr)

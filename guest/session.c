@@ -428,6 +428,17 @@ static bool dmg_has_cap(struct dmg *dmg, u64 cap)
 }
 
 /* One whole message from the host is in the receive buffer: act on it. */
+/* The host broke the protocol with @msg: say why, end the connection. */
+static int dmg_violation(struct dmg *dmg, const struct dmp_msg *msg,
+			 const char *why)
+{
+	pr_warn("host broke the protocol (%s, seq %u): %s: dropping the connection\n",
+		dmp_type_name(msg->hdr.type), msg->hdr.seq, why);
+	trace_dmg_violation(msg->hdr.type, msg->hdr.seq, why);
+	dmg->sess->bye_reason = DYNMEM_PROTO_BYE_PROTOCOL;
+	return -EPROTO;
+}
+
 static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 {
 	struct dmg_session *s = dmg->sess;
@@ -469,13 +480,8 @@ static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 		  msg.hdr.type == DYNMEM_PROTO_UNBALLOON_REQ) &&
 		 !dmg_has_cap(dmg, DYNMEM_PROTO_CAP_BALLOON))
 		why = "balloon request not negotiated";
-	if (why) {
-		pr_warn("host broke the protocol (%s, seq %u): %s: dropping the connection\n",
-			dmp_type_name(msg.hdr.type), msg.hdr.seq, why);
-		trace_dmg_violation(msg.hdr.type, msg.hdr.seq, why);
-		s->bye_reason = DYNMEM_PROTO_BYE_PROTOCOL;
-		return -EPROTO;
-	}
+	if (why)
+		return dmg_violation(dmg, &msg, why);
 	s->rx_seq++;
 
 	switch (msg.hdr.type) {
@@ -498,14 +504,9 @@ static int dmg_handle(struct dmg *dmg, enum dmg_state state)
 	case DYNMEM_PROTO_UNBALLOON_REQ:
 		return dmg_balloon_deflate(dmg, msg.hdr.seq, msg.bytes);
 	case DYNMEM_PROTO_BALLOON_ACK:
-		err = dmg_balloon_ack(dmg, msg.ack_seq, &why);
-		if (err) {
-			pr_warn("host broke the protocol (%s, seq %u): %s: dropping the connection\n",
-				dmp_type_name(msg.hdr.type), msg.hdr.seq, why);
-			trace_dmg_violation(msg.hdr.type, msg.hdr.seq, why);
-			s->bye_reason = DYNMEM_PROTO_BYE_PROTOCOL;
-		}
-		return err;
+		if (dmg_balloon_ack(dmg, msg.ack_seq, &why))
+			return dmg_violation(dmg, &msg, why);
+		return 0;
 	case DYNMEM_PROTO_GOODBYE:
 		pr_info("host said goodbye (reason %u)\n", msg.goodbye_reason);
 		trace_dmg_goodbye(false, msg.goodbye_reason);
