@@ -6,30 +6,11 @@
 # protocol on vsock port 28004 in L1. One guest, 256 MiB at boot, 512 MiB
 # of RAM in its firmware map. KTAP on stdout. Run by selftests/guest/run.sh.
 
-nr=0
-failed=0
+. /mnt/tb/ktap.sh
+KTAP_LOG=all
 tmp=$(mktemp -d)
 out=$tmp/fakehost.out
 G=g1
-
-result() {
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-	fi
-}
-
-check() {
-	desc=$1
-	shift
-	"$@" >"$tmp/log" 2>&1
-	rc=$?
-	sed 's/^/# /' "$tmp/log"
-	result $rc "$desc"
-}
 
 # fh CMD...: have the fake host run one command; its output lines are
 # left in $tmp/fh; the status is 0 when it printed "done N".

@@ -8,8 +8,8 @@
 # fake host saw, figure for figure. KTAP on stdout. Run by
 # selftests/guest/run.sh.
 
-nr=0
-failed=0
+. /mnt/tb/ktap.sh
+KTAP_LOG=all
 tmp=$(mktemp -d)
 out=$tmp/fakehost.out
 G=t1
@@ -18,25 +18,6 @@ EVENTS="dmg_state dmg_handshake dmg_status dmg_set_report dmg_hotadd_req
 dmg_hotadd_range dmg_balloon_req dmg_balloon_done dmg_unballoon_req
 dmg_unballoon_done dmg_ranges_sent dmg_oom_deflate dmg_balloon_ack
 dmg_balloon_release dmg_violation dmg_goodbye dmg_backoff"
-
-result() {
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-	fi
-}
-
-check() {
-	desc=$1
-	shift
-	"$@" >"$tmp/log" 2>&1
-	rc=$?
-	sed 's/^/# /' "$tmp/log"
-	result $rc "$desc"
-}
 
 # fh CMD...: have the fake host run one command; its output lines are
 # left in $tmp/fh; the status is 0 when it printed "done N".

@@ -12,8 +12,7 @@
 #
 # The guest runs without dynmem_guest.ko: this is the host's side alone.
 
-nr=0
-failed=0
+. /mnt/tb/ktap.sh
 tmp=$(mktemp -d)
 anon_pid=
 
@@ -25,25 +24,6 @@ REL_GPA=$((320 * MiB))
 REL_LEN=$((64 * MiB))
 KNOB=/sys/kernel/debug/dynmem/release
 T=/sys/kernel/tracing
-
-result() {
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-	fi
-}
-
-check() {
-	desc=$1
-	shift
-	"$@" >"$tmp/log" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/log"
-	result $rc "$desc"
-}
 
 # Run dynmemctl, keeping stdout, stderr and the exit status apart.
 ctl() {
@@ -255,5 +235,4 @@ t_dmesg() {
 check "no_kernel_warnings" t_dmesg
 
 rm -rf "$tmp"
-echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
-[ "$failed" -eq 0 ]
+ktap_totals

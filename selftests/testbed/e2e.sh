@@ -29,23 +29,12 @@
 # DIR/bin must hold the static programs hold and hostile, HDIR/bin the
 # program arbiter-sim (tools/arbiter/sim.c). KTAP on stdout.
 
-nr=0
-failed=0
+. /mnt/tb/ktap.sh
 tmp=$(mktemp -d)
 MiB=1048576
 G=g1
 CID=3
 BLOCK=$((128 * MiB))
-
-result() {
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-	fi
-}
 
 # diagnose LINE0: after a failed test, what the host logged since line
 # LINE0 of its kernel log, and each running guest's last driver lines
@@ -760,5 +749,4 @@ check "host_log_clean" t_host_clean
 l1_dmesg_since | grep dynmem_host | tail -n 60 | sed 's/^/# /'
 
 rm -rf "$tmp"
-echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
-[ "$failed" -eq 0 ]
+ktap_totals

@@ -10,28 +10,8 @@
 #
 #   tools/testbed/run selftests/testbed/guest.sh
 
-nr=0
-failed=0
+. /mnt/tb/ktap.sh
 tmp=$(mktemp -d)
-
-result() {
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-	fi
-}
-
-check() {
-	desc=$1
-	shift
-	"$@" >"$tmp/log" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/log"
-	result $rc "$desc"
-}
 
 echo "KTAP version 1"
 echo "1..15"
@@ -194,5 +174,4 @@ t_stop() {
 check "stop_guests" t_stop
 
 rm -rf "$tmp"
-echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
-[ "$failed" -eq 0 ]
+ktap_totals

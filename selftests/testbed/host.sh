@@ -7,30 +7,10 @@
 #
 #   tools/testbed/run selftests/testbed/host.sh
 
-nr=0
-failed=0
+. /mnt/tb/ktap.sh
 tmp=$(mktemp -d)
 
-result() {
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-	fi
-}
-
 # Run "$@" and file it as test $desc.
-check() {
-	desc=$1
-	shift
-	"$@" >"$tmp/log" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/log"
-	result $rc "$desc"
-}
-
 # Run dynmemctl, keeping stdout, stderr and the exit status apart.
 ctl() {
 	dynmemctl "$@" >"$tmp/out" 2>"$tmp/err"
@@ -134,5 +114,4 @@ t_dmesg() {
 check "no_kernel_warnings" t_dmesg
 
 rm -rf "$tmp"
-echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
-[ "$failed" -eq 0 ]
+ktap_totals

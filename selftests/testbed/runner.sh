@@ -14,28 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 run=$here/../../tools/testbed/run
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-nr=0
-failed=0
-
-result() {
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-	fi
-}
-
-check() {
-	local desc=$1 rc
-
-	shift
-	"$@" >"$tmp/log" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/log"
-	result $rc "$desc"
-}
+. "$here/../../tools/testbed/ktap.sh"
 
 # runner SCENARIO ARGS: run it, keep stdout, stderr, status and duration.
 runner() {
@@ -88,5 +67,4 @@ t_crash() {
 }
 check "crashed_host_reported" t_crash
 
-echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
-[ "$failed" -eq 0 ]
+ktap_totals

@@ -9,8 +9,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
-nr=0
-failed=0
+. "$here/ktap.sh"
 sh=sh
 command -v busybox >/dev/null && sh="busybox sh"
 
@@ -20,17 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-result() {
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# check NAME FUNCTION: on failure, show what the bundle printed.
+# check NAME FUNCTION: on failure, show also what the bundle printed.
 check() {
 	"$2" >"$tmp/log" 2>&1
 	rc=$?
@@ -141,5 +130,4 @@ t_bad_secs() {
 }
 check "bad_time_limit_refused" t_bad_secs
 
-echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
-[ "$failed" -eq 0 ]
+ktap_totals

@@ -9,8 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-nr=0
-failed=0
+. "$here/ktap.sh"
 
 # fake RC1 LINES1 RC2: exit RC1 after printing LINES1 (a file) on stderr
 # on the first call, exit RC2 on the second, with "run N" on stdout.
@@ -48,15 +47,13 @@ case_() {
 		"$rc2" "$again" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	calls=$(cat "$tmp/calls")
-	nr=$((nr + 1))
 	if [ "$rc" = "$want_rc" ] && [ "$calls" = "$want_calls" ]; then
-		echo "ok $nr $name"
+		result 0 "$name"
 	else
-		echo "not ok $nr $name"
 		echo "# exit status $rc (want $want_rc), $calls calls (want $want_calls)"
 		sed 's/^/# out: /' "$tmp/out"
 		sed 's/^/# err: /' "$tmp/err"
-		failed=$((failed + 1))
+		result 1 "$name"
 	fi
 }
 
@@ -69,5 +66,4 @@ case_ "second_attempt_failure_stands" "$guard" 125 1 - 1 2
 case_ "fault_in_another_task_stands" "$other" 125 0 - 125 1
 case_ "other_crash_stands" "$oops" 125 0 - 125 1
 case_ "failed_test_stands" "$corrupt" 1 0 - 1 1
-echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
-[ "$failed" = 0 ]
+ktap_totals
