@@ -20,18 +20,12 @@ data=$here/testdata
 tmp=$(mktemp -d /tmp/dynmem-demo-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 MiB=1048576
-nr=0
-failed=0
+. "$here/../testbed/ktap.sh"
 
-ok() { # ok STATUS DESCRIPTION [LOG]
-	nr=$((nr + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $nr $2"
-	else
-		echo "not ok $nr $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 40
-	fi
+ok() { # ok STATUS DESCRIPTION [LOG]: result, with LOG shown on failure
+	result "$1" "$2"
+	[ "$1" -eq 0 ] || { [ -n "${3:-}" ] && [ -f "$3" ] &&
+		sed 's/^/# /' "$3" | head -n 40; }
 }
 
 # tsv FILE VM KEY: a cell of summary.tsv, by VM and column name.
@@ -182,5 +176,4 @@ t_recorded_plots() {
 t_recorded_plots >"$tmp/log" 2>&1
 ok $? "recorded run: valid plots, titled by VM and phase" "$tmp/log"
 
-echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
-[ "$failed" -eq 0 ]
+ktap_totals
