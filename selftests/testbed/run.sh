@@ -64,7 +64,7 @@ progs_build >&2 || echo "testbed: building the test programs failed" >&2
 # limit, about three times what it takes on a 2-core machine: one that
 # hangs fails with a report of where, and the others still run.
 "$top/tools/testbed/bundle" "$tmp/l1.sh" "$here/host.sh:180" \
-	"$here/guest.sh:300" "$here/attach.sh:240" "$here/e2e.sh:900" || exit 1
+	"$here/guest.sh:300" "$here/attach.sh:240" "$here/e2e.sh:1200" || exit 1
 
 nr=0
 failed=0
@@ -90,7 +90,7 @@ subtest() {
 
 echo "KTAP version 1"
 echo "1..2"
-subtest testbed "$rerun" "$run" --no-build --timeout 2000 \
+subtest testbed "$rerun" "$run" --no-build --timeout 2400 \
 	--host-files "$hfiles" --guest-files "$gfiles" "$tmp/l1.sh"
 subtest testbed_runner "$here/runner.sh" --no-build
 echo "# Totals: pass:$((nr - failed)) fail:$failed skip:0"
