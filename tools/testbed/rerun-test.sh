@@ -35,6 +35,13 @@ testbed: L1 kernel: [ 319.1] CPU: 0 PID: 1493 Comm: qemu-system-x86 Tainted: G  
 other='testbed: L1 kernel: [   5.0] CPU: 1 PID: 77 Comm: qemu-system-x86 Not tainted 6.1.0-57-amd64 #1
 testbed: L1 kernel: [ 319.1] Kernel panic - not syncing: corrupted stack end detected inside scheduler
 testbed: L1 kernel: [ 319.1] CPU: 0 PID: 93 Comm: kworker/0:2 Tainted: G           O       6.1.0-57-amd64 #1'
+lockup='testbed: L1 has been in a soft lockup for 122 s; killing it
+testbed: L1 stopped without a result (qemu exit status 137)
+testbed: L1 kernel: [ 449.2] watchdog: BUG: soft lockup - CPU#0 stuck for 49s! [qemu-system-x86:6065]
+testbed: L1 kernel: [ 449.2] watchdog: BUG: soft lockup - CPU#1 stuck for 48s! [qemu-system-x86:8547]'
+lockup_other='testbed: L1 has been in a soft lockup for 122 s; killing it
+testbed: L1 kernel: [ 449.2] watchdog: BUG: soft lockup - CPU#0 stuck for 49s! [kworker/0:1:93]'
+lockup_short='testbed: L1 kernel: [ 449.2] watchdog: BUG: soft lockup - CPU#0 stuck for 49s! [qemu-system-x86:6065]'
 oops='testbed: L1 kernel: [  40.0] BUG: kernel NULL pointer dereference, address: 0000000000000008
 testbed: L1 kernel: [  40.0] CPU: 0 PID: 1493 Comm: qemu-system-x86 Tainted: G           O       6.1.0-57-amd64 #1'
 
@@ -58,7 +65,7 @@ case_() {
 }
 
 echo "KTAP version 1"
-echo "1..7"
+echo "1..10"
 case_ "guard_page_fault_in_qemu_runs_again" "$guard" 125 0 - 0 2
 case_ "corrupted_stack_end_in_qemu_runs_again" "$corrupt" 125 0 - 0 2
 case_ "second_fault_stands" "$corrupt" 125 125 fault 125 2
@@ -66,4 +73,7 @@ case_ "second_attempt_failure_stands" "$guard" 125 1 - 1 2
 case_ "fault_in_another_task_stands" "$other" 125 0 - 125 1
 case_ "other_crash_stands" "$oops" 125 0 - 125 1
 case_ "failed_test_stands" "$corrupt" 1 0 - 1 1
+case_ "soft_lockup_in_qemu_runs_again" "$lockup" 125 0 - 0 2
+case_ "soft_lockup_in_another_task_stands" "$lockup_other" 125 0 - 125 1
+case_ "soft_lockup_the_runner_did_not_kill_stands" "$lockup_short" 125 0 - 125 1
 ktap_totals
